@@ -1,0 +1,12 @@
+package dev.shopflow.mail;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+@SpringBootApplication
+public class MailServiceApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(MailServiceApplication.class, args);
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.shopflow.mail;
+
+import org.jspecify.annotations.NullMarked;

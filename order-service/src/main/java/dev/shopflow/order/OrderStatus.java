@@ -1,0 +1,7 @@
+package dev.shopflow.order;
+
+enum OrderStatus {
+    PENDING,
+    CONFIRMED,
+    REJECTED
+}

@@ -1,0 +1,18 @@
+package dev.shopflow.order;
+
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.testcontainers.service.connection.ServiceConnection;
+import org.springframework.context.annotation.Bean;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/** The real infrastructure order-service needs, in containers; Spring Boot wires the connections. */
+@TestConfiguration(proxyBeanMethods = false)
+class ContainersConfig {
+
+    /** Logical WAL: the outbox relay reads the outbox through logical decoding. */
+    @Bean
+    @ServiceConnection
+    PostgreSQLContainer postgres() {
+        return new PostgreSQLContainer("postgres:17").withCommand("postgres", "-c", "wal_level=logical");
+    }
+}

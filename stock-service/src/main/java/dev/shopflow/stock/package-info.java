@@ -1,0 +1,4 @@
+@NullMarked
+package dev.shopflow.stock;
+
+import org.jspecify.annotations.NullMarked;
