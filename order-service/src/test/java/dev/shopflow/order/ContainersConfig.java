@@ -3,6 +3,7 @@ package dev.shopflow.order;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.testcontainers.service.connection.ServiceConnection;
 import org.springframework.context.annotation.Bean;
+import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /** The real infrastructure order-service needs, in containers; Spring Boot wires the connections. */
@@ -14,5 +15,11 @@ class ContainersConfig {
     @ServiceConnection
     PostgreSQLContainer postgres() {
         return new PostgreSQLContainer("postgres:17").withCommand("postgres", "-c", "wal_level=logical");
+    }
+
+    @Bean
+    @ServiceConnection
+    KafkaContainer kafka() {
+        return new KafkaContainer("apache/kafka:4.2.2");
     }
 }

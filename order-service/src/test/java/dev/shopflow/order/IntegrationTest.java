@@ -8,7 +8,9 @@ import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The running service on a random port against real PostgreSQL; every test starts from empty tables. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "shopflow.outbox.relay.heartbeat-interval=1s")
 @Import(ContainersConfig.class)
 abstract class IntegrationTest {
 

@@ -1,21 +1,49 @@
 package dev.shopflow.outbox;
 
 import dev.shopflow.events.EventJson;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Creates the outbox table (after the service's own Flyway migrations) and the {@link OutboxWriter}. */
+/**
+ * The outbox table and {@link OutboxWriter}; and, where {@code shopflow.outbox.relay.slot-name} is set, the relay
+ * that carries outbox rows to Kafka.
+ */
 @AutoConfiguration(
         afterName = {
             "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration"
         })
 @ConditionalOnSingleCandidate(DataSource.class)
 public class OutboxAutoConfiguration {
+
+    @Bean
+    @DependsOnDatabaseInitialization
+    OutboxSchema outboxSchema(DataSource dataSource) {
+        return OutboxSchema.migrate(dataSource);
+    }
 
     @Bean
     @ConditionalOnMissingBean
@@ -24,8 +52,94 @@ public class OutboxAutoConfiguration {
     }
 
     @Bean
-    OutboxWriter outboxWriter(DataSource dataSource, EventJson eventJson) {
-        OutboxSchema.migrate(dataSource);
+    OutboxWriter outboxWriter(OutboxSchema schema, DataSource dataSource, EventJson eventJson) {
         return new OutboxWriter(JdbcClient.create(dataSource), eventJson);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty("shopflow.outbox.relay.slot-name")
+    @ConditionalOnBooleanProperty(name = "shopflow.outbox.relay.enabled", matchIfMissing = true)
+    @EnableConfigurationProperties(RelayProperties.class)
+    static class RelayConfiguration {
+
+        @Bean
+        PostgresCoordinates outboxRelayDatabase(JdbcConnectionDetails jdbc) {
+            return PostgresCoordinates.of(jdbc);
+        }
+
+        @Bean
+        SlotMonitor outboxRelaySlotMonitor(OutboxSchema schema, DataSource dataSource, RelayProperties properties) {
+            return new SlotMonitor(JdbcClient.create(dataSource), properties.slotName());
+        }
+
+        @Bean
+        OffsetCheck outboxRelayOffsetCheck(DataSource dataSource, SlotMonitor slot, RelayProperties properties) {
+            return new OffsetCheck(JdbcClient.create(dataSource), slot, properties.slotName());
+        }
+
+        @Bean
+        RelayLeadership outboxRelayLeadership(
+                OutboxSchema schema, RelayProperties properties, PostgresCoordinates database) {
+            return new RelayLeadership(properties, database);
+        }
+
+        @Bean
+        RelayMetrics outboxRelayMetrics(
+                ObjectProvider<MeterRegistry> registry, RelayLeadership leadership, SlotMonitor slot) {
+            return new RelayMetrics(registry.getIfAvailable(SimpleMeterRegistry::new), leadership, slot);
+        }
+
+        @Bean
+        DebeziumRelay outboxRelay(
+                RelayProperties properties,
+                PostgresCoordinates database,
+                KafkaProperties kafka,
+                KafkaConnectionDetails kafkaConnection,
+                RelayMetrics metrics,
+                OffsetCheck offsetCheck,
+                RelayLeadership leadership,
+                DataSource dataSource) {
+            DebeziumRelay relay = new DebeziumRelay(
+                    properties,
+                    database,
+                    producers(kafka, kafkaConnection),
+                    String.join(",", kafkaConnection.getProducer().getBootstrapServers()),
+                    metrics,
+                    offsetCheck);
+            leadership.manage(relay, new OutboxRetention(JdbcClient.create(dataSource), properties.retention()));
+            return relay;
+        }
+
+        @Bean
+        RelayHealthIndicator outboxRelayHealthIndicator(
+                RelayLeadership leadership, RelayMetrics metrics, OffsetCheck offsetCheck) {
+            return new RelayHealthIndicator(leadership, metrics, offsetCheck);
+        }
+
+        /**
+         * Producers for the relay: the application's Kafka settings, with the ones the relay's guarantees rest on
+         * forced: every in-sync replica acknowledges, the producer is idempotent (no duplicates or reordering from
+         * its own retries), and a send that cannot complete fails within bounded time so the sink can retry it.
+         */
+        private static Supplier<Producer<byte[], byte[]>> producers(
+                KafkaProperties kafka, KafkaConnectionDetails connection) {
+            return () -> {
+                Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+                config.put(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        String.join(",", connection.getProducer().getBootstrapServers()));
+                config.put(ProducerConfig.ACKS_CONFIG, "all");
+                config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+                config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+                config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+                config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+                config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+                config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+                config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+                config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+                config.put(ProducerConfig.CLIENT_ID_CONFIG, "outbox-relay");
+                return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+            };
+        }
     }
 }

@@ -4,8 +4,9 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
- * Migrates the outbox table with the library's own Flyway history ({@code outbox_schema_history}), so the
- * library's migrations never collide with the version numbers of the service that embeds it.
+ * The outbox's tables, migrated with the library's own Flyway history ({@code outbox_schema_history}), so the
+ * library's migrations never collide with the version numbers of the service that embeds it. Created after the
+ * service's own migrations; beans that use the outbox tables depend on it.
  */
 final class OutboxSchema {
 
@@ -13,7 +14,7 @@ final class OutboxSchema {
 
     private OutboxSchema() {}
 
-    static void migrate(DataSource dataSource) {
+    static OutboxSchema migrate(DataSource dataSource) {
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/outbox")
@@ -22,5 +23,6 @@ final class OutboxSchema {
                 .baselineVersion("0")
                 .load()
                 .migrate();
+        return new OutboxSchema();
     }
 }

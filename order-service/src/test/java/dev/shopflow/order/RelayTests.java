@@ -1,0 +1,144 @@
+package dev.shopflow.order;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shopflow.events.OrderConfirmed;
+import dev.shopflow.events.OrderLine;
+import dev.shopflow.events.OrderPlaced;
+import dev.shopflow.events.OrderRejected;
+import dev.shopflow.events.Topics;
+import dev.shopflow.outbox.OutboxWriter;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The relay carries committed outbox rows to Kafka: keyed, with headers, payload as JSON, in order per key. */
+class RelayTests extends IntegrationTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final List<OrderLine> LINES = List.of(new OrderLine("SKU-1", 1, BigDecimal.TEN));
+
+    @Autowired
+    KafkaConnectionDetails kafka;
+
+    @Autowired
+    OutboxWriter outbox;
+
+    @Autowired
+    TransactionTemplate transaction;
+
+    KafkaProbe orders;
+
+    @BeforeEach
+    void readOrdersTopic() {
+        orders = new KafkaProbe(String.join(",", kafka.getBootstrapServers()), Topics.ORDERS);
+    }
+
+    @AfterEach
+    void closeProbe() {
+        orders.close();
+    }
+
+    @Test
+    void placedOrdersArriveKeyedByOrderIdWithHeadersAndTheJsonPayload() {
+        for (int i = 0; i < 10; i++) {
+            assertThat(api.postOrder(VALID_ORDER).status()).isEqualTo(201);
+        }
+        Map<String, Map<String, Object>> rows = new HashMap<>();
+        jdbc.sql("select id::text as id, aggregateid, payload::text as payload from outbox")
+                .query()
+                .listOfRows()
+                .forEach(row -> rows.put((String) row.get("id"), row));
+
+        List<ConsumerRecord<String, String>> received = orders.awaitEventIds(rows.keySet(), Duration.ofSeconds(60));
+
+        for (ConsumerRecord<String, String> record : received) {
+            Map<String, Object> row = rows.get(KafkaProbe.eventId(record));
+            if (row == null) {
+                continue; // written by another test
+            }
+            assertThat(record.key()).isEqualTo(row.get("aggregateid"));
+            assertThat(KafkaProbe.header(record, "eventType")).isEqualTo("OrderPlaced");
+            assertThat(KafkaProbe.header(record, "schemaVersion")).isEqualTo("1");
+            assertThat(record.value()).startsWith("{");
+            assertThat(JSON.readTree(record.value())).isEqualTo(JSON.readTree((String) row.get("payload")));
+        }
+    }
+
+    @Test
+    void eventsOfOneOrderArriveInCommitOrder() {
+        List<UUID> orderIds = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        Map<UUID, List<String>> committed = new LinkedHashMap<>();
+        for (int round = 0; round < 4; round++) {
+            for (UUID orderId : orderIds) {
+                UUID eventId = UUID.randomUUID();
+                Object event = switch (round) {
+                    case 0 ->
+                        new OrderPlaced(eventId, orderId, Instant.now(), "c", "a@example.com", LINES, BigDecimal.TEN);
+                    case 1, 3 ->
+                        new OrderConfirmed(eventId, orderId, Instant.now(), "a@example.com", LINES, BigDecimal.TEN);
+                    default ->
+                        new OrderRejected(
+                                eventId,
+                                orderId,
+                                Instant.now(),
+                                "a@example.com",
+                                LINES,
+                                BigDecimal.TEN,
+                                "out of stock");
+                };
+                transaction.executeWithoutResult(status -> outbox.append((dev.shopflow.events.DomainEvent) event));
+                committed.computeIfAbsent(orderId, id -> new ArrayList<>()).add(eventId.toString());
+            }
+        }
+        Set<String> all = committed.values().stream().flatMap(List::stream).collect(Collectors.toSet());
+
+        List<ConsumerRecord<String, String>> received = orders.awaitEventIds(all, Duration.ofSeconds(60));
+
+        for (UUID orderId : orderIds) {
+            List<String> arrived = received.stream()
+                    .filter(r -> orderId.toString().equals(r.key()))
+                    .map(KafkaProbe::eventId)
+                    .distinct()
+                    .toList();
+            assertThat(arrived).as("events of order %s", orderId).containsExactlyElementsOf(committed.get(orderId));
+        }
+    }
+
+    @Test
+    void reportsLeadershipAndRelayMetrics() {
+        api.postOrder(VALID_ORDER);
+        String eventId =
+                jdbc.sql("select id::text from outbox").query(String.class).single();
+        orders.awaitEventIds(Set.of(eventId), Duration.ofSeconds(60));
+
+        HttpApi.Response health = api.get("/actuator/health/outboxRelay");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().get("status").asString()).isEqualTo("UP");
+        assertThat(health.json().get("details").get("role").asString()).isEqualTo("leader");
+
+        String metrics = api.get("/actuator/prometheus").raw().body();
+        assertThat(metrics)
+                .contains("shopflow_outbox_relay_events_total{topic=\"orders\"}")
+                .contains("shopflow_outbox_relay_lag_seconds_bucket")
+                .contains("shopflow_outbox_relay_slot_retained_wal_bytes")
+                .contains("shopflow_outbox_relay_heartbeat_age_seconds")
+                .contains("shopflow_outbox_relay_leader 1.0");
+    }
+}

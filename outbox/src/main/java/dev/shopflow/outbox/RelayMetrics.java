@@ -1,0 +1,92 @@
+package dev.shopflow.outbox;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/** The relay's meters, and the state its health indicator reports. */
+final class RelayMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter failures;
+    private final AtomicReference<@Nullable Instant> lastProgress = new AtomicReference<>();
+    private final AtomicReference<@Nullable Instant> failingSince = new AtomicReference<>();
+    private final AtomicReference<@Nullable String> lastError = new AtomicReference<>();
+
+    RelayMetrics(MeterRegistry registry, RelayLeadership leadership, SlotMonitor slot) {
+        this.registry = registry;
+        this.failures = Counter.builder("shopflow.outbox.relay.send.failures")
+                .description("Sends Kafka did not acknowledge (each is retried)")
+                .register(registry);
+        Gauge.builder("shopflow.outbox.relay.leader", leadership, l -> l.isLeader() ? 1 : 0)
+                .description("1 while this replica runs the relay")
+                .register(registry);
+        Gauge.builder("shopflow.outbox.relay.slot.retained.wal", slot, SlotMonitor::retainedWalBytes)
+                .description("WAL the replication slot keeps on the database server")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("shopflow.outbox.relay.heartbeat.age", this, m -> m.secondsSinceProgress(leadership))
+                .description("Seconds since the leader last received a change or heartbeat")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
+    void relayed(String topic, Duration commitToAck) {
+        Counter.builder("shopflow.outbox.relay.events")
+                .description("Outbox events acknowledged by Kafka")
+                .tag("topic", topic)
+                .register(registry)
+                .increment();
+        Timer.builder("shopflow.outbox.relay.lag")
+                .description("From the commit of the outbox row to Kafka's acknowledgement")
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(commitToAck);
+    }
+
+    void batchProcessed() {
+        lastProgress.set(Instant.now());
+    }
+
+    void sendFailed(@Nullable Exception error) {
+        failures.increment();
+        failingSince.compareAndSet(null, Instant.now());
+        lastError.set(String.valueOf(error));
+    }
+
+    void sendRecovered() {
+        failingSince.set(null);
+    }
+
+    void engineFailed(String error) {
+        lastError.set(error);
+    }
+
+    @Nullable
+    Instant lastProgress() {
+        return lastProgress.get();
+    }
+
+    @Nullable
+    Instant failingSince() {
+        return failingSince.get();
+    }
+
+    @Nullable
+    String lastError() {
+        return lastError.get();
+    }
+
+    private double secondsSinceProgress(RelayLeadership leadership) {
+        Instant last = lastProgress.get();
+        if (!leadership.isLeader() || last == null) {
+            return Double.NaN;
+        }
+        return Duration.between(last, Instant.now()).toMillis() / 1000.0;
+    }
+}
