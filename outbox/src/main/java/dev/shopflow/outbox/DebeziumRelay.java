@@ -156,6 +156,10 @@ final class DebeziumRelay {
         p.setProperty("max.batch.size", Integer.toString(properties.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(properties.maxBatchSize() * 4));
         p.setProperty("status.update.interval.ms", "1000");
+        // failover: reconnect soon after losing the server, and retry a slot the dead leader's session still holds
+        p.setProperty("retriable.restart.connector.wait.ms", "1000");
+        p.setProperty("slot.retry.delay.ms", "2000");
+        p.setProperty("slot.max.retries", "10");
         p.setProperty("decimal.handling.mode", "string");
         return p;
     }

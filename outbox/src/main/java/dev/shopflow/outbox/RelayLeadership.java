@@ -28,7 +28,7 @@ final class RelayLeadership implements SmartLifecycle {
 
     private final RelayProperties properties;
     private final PostgresCoordinates database;
-    private final ScheduledExecutorService scheduler;
+    private @Nullable ScheduledExecutorService scheduler;
     private @Nullable DebeziumRelay relay;
     private @Nullable OutboxRetention retention;
     private @Nullable Connection lock;
@@ -59,14 +59,23 @@ final class RelayLeadership implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
         running = true;
+        scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("outbox-relay-leadership").daemon().factory());
         long interval = properties.leaderCheckInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
     }
 
+    /** Steps down (stopping the engine, releasing the lock); {@link #start} may follow, as a paused context does. */
     @Override
-    public void stop() {
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
         running = false;
         try {
             scheduler.submit(this::stepDown).get(40, TimeUnit.SECONDS);
@@ -74,6 +83,7 @@ final class RelayLeadership implements SmartLifecycle {
             log.warn("Stepping down as outbox relay leader failed", e);
         }
         scheduler.shutdownNow();
+        scheduler = null;
     }
 
     @Override
