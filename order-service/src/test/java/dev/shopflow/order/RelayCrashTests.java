@@ -25,6 +25,7 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -48,6 +49,9 @@ class RelayCrashTests {
 
     @Autowired
     KafkaConnectionDetails kafkaConnection;
+
+    @Autowired
+    JdbcClient jdbc;
 
     String kafka;
     KafkaProbe orders;
@@ -104,6 +108,33 @@ class RelayCrashTests {
             orders.awaitEventIds(written, Duration.ofSeconds(120));
             assertThat(takeover).isLessThan(Duration.ofSeconds(15));
         }
+    }
+
+    @Test
+    void aStoredOffsetThatDisagreesWithTheSlotIsReportedAndNothingIsLost() throws Exception {
+        try (RelayProcess first = RelayProcess.start("offset-first", database, kafka)) {
+            await().atMost(Duration.ofSeconds(90)).until(first::isRelaying);
+            write(50, Duration.ZERO);
+            orders.awaitEventIds(written, Duration.ofSeconds(60));
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !jdbc.sql("select active from pg_replication_slots where slot_name = 'order_service'")
+                        .query(Boolean.class)
+                        .single());
+        jdbc.sql("select pg_drop_replication_slot('order_service')")
+                .query(Object.class)
+                .list();
+
+        try (RelayProcess second = RelayProcess.start("offset-second", database, kafka)) {
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> second.relayHealthDetails()
+                            .path("offsetCheck")
+                            .asString("")
+                            .contains("does not exist"));
+            write(50, Duration.ZERO);
+            orders.awaitEventIds(written, Duration.ofSeconds(60));
+        }
+        assertThat(written).hasSize(100);
     }
 
     private void write(int count, Duration pause) {

@@ -65,6 +65,15 @@ final class RelayProcess implements AutoCloseable {
         }
     }
 
+    /** The outbox relay's health details; empty while the process does not answer. */
+    JsonNode relayHealthDetails() {
+        try {
+            return api.get("/actuator/health/outboxRelay").json().path("details");
+        } catch (RuntimeException e) {
+            return tools.jackson.databind.node.MissingNode.getInstance();
+        }
+    }
+
     boolean isRelaying() {
         try {
             JsonNode health = api.get("/actuator/health/outboxRelay").json();

@@ -82,6 +82,27 @@ class RelayTests extends IntegrationTest {
     }
 
     @Test
+    void carriesTheTraceContextOfTheRequestThatPlacedTheOrder() {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        api.postOrder(VALID_ORDER, "traceparent", traceparent);
+        api.postOrder(VALID_ORDER);
+        Map<String, String> traceparents = new HashMap<>();
+        jdbc.sql("select id::text as id, coalesce(traceparent, '') as traceparent from outbox")
+                .query()
+                .listOfRows()
+                .forEach(row -> traceparents.put((String) row.get("id"), (String) row.get("traceparent")));
+
+        List<ConsumerRecord<String, String>> received =
+                orders.awaitEventIds(traceparents.keySet(), Duration.ofSeconds(60));
+
+        assertThat(traceparents.values()).containsExactlyInAnyOrder(traceparent, "");
+        received.stream()
+                .filter(r -> traceparents.containsKey(KafkaProbe.eventId(r)))
+                .forEach(r -> assertThat(KafkaProbe.header(r, "traceparent"))
+                        .isEqualTo(traceparents.get(KafkaProbe.eventId(r))));
+    }
+
+    @Test
     void eventsOfOneOrderArriveInCommitOrder() {
         List<UUID> orderIds = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
         Map<UUID, List<String>> committed = new LinkedHashMap<>();

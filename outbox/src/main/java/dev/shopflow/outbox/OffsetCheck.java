@@ -57,7 +57,10 @@ final class OffsetCheck {
         if (found != null) {
             log.error("Outbox relay offset check: {}", found);
         } else {
-            log.info("Outbox relay offset check: stored offset {} and slot {} agree", stored, confirmed);
+            log.info(
+                    "Outbox relay offset check: stored offset {} and slot {} agree",
+                    stored.map(String::valueOf).orElse("none"),
+                    confirmed.map(String::valueOf).orElse("none"));
         }
     }
 

@@ -28,8 +28,9 @@ public class OutboxWriter {
     public void append(DomainEvent event) {
         EventType type = EventType.of(event);
         jdbc.sql("""
-                        insert into outbox (id, aggregatetype, aggregateid, type, schema_version, payload, timestamp)
-                        values (:id, :aggregateType, :aggregateId, :type, :schemaVersion, cast(:payload as jsonb), :timestamp)
+                        insert into outbox (id, aggregatetype, aggregateid, type, schema_version, payload, timestamp, traceparent)
+                        values (:id, :aggregateType, :aggregateId, :type, :schemaVersion, cast(:payload as jsonb), :timestamp,
+                                :traceparent)
                         """)
                 .param("id", event.eventId())
                 .param("aggregateType", type.topic())
@@ -38,6 +39,7 @@ public class OutboxWriter {
                 .param("schemaVersion", type.schemaVersion())
                 .param("payload", json.write(event))
                 .param("timestamp", Timestamp.from(event.occurredAt()))
+                .param("traceparent", TraceContext.current().orElse(null))
                 .update();
     }
 }
