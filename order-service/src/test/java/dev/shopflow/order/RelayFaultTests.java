@@ -3,40 +3,26 @@ package dev.shopflow.order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.shopflow.events.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.testcontainers.kafka.KafkaContainer;
 
 /** The relay under failure: Kafka gone for a while, and a database busy with everything but the outbox. */
-class RelayFaultTests extends IntegrationTest {
+class RelayFaultTests extends RelayIntegrationTest {
 
     private static final Duration OUTAGE = Duration.ofSeconds(30);
 
     @Autowired
     KafkaContainer kafkaContainer;
 
-    @Autowired
-    KafkaConnectionDetails kafka;
-
-    KafkaProbe orders;
-
-    @BeforeEach
-    void readOrdersTopic() {
-        orders = new KafkaProbe(String.join(",", kafka.getBootstrapServers()), Topics.ORDERS);
-    }
-
     @AfterEach
-    void closeProbe() {
-        orders.close();
+    void dropBallast() {
         jdbc.sql("drop table if exists ballast").update();
     }
 

@@ -6,7 +6,6 @@ import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.OrderRejected;
-import dev.shopflow.events.Topics;
 import dev.shopflow.outbox.OutboxWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -20,40 +19,22 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The relay carries committed outbox rows to Kafka: keyed, with headers, payload as JSON, in order per key. */
-class RelayTests extends IntegrationTest {
+class RelayTests extends RelayIntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<OrderLine> LINES = List.of(new OrderLine("SKU-1", 1, BigDecimal.TEN));
-
-    @Autowired
-    KafkaConnectionDetails kafka;
 
     @Autowired
     OutboxWriter outbox;
 
     @Autowired
     TransactionTemplate transaction;
-
-    KafkaProbe orders;
-
-    @BeforeEach
-    void readOrdersTopic() {
-        orders = new KafkaProbe(String.join(",", kafka.getBootstrapServers()), Topics.ORDERS);
-    }
-
-    @AfterEach
-    void closeProbe() {
-        orders.close();
-    }
 
     @Test
     void placedOrdersArriveKeyedByOrderIdWithHeadersAndTheJsonPayload() {
