@@ -6,7 +6,7 @@ package dev.shopflow.events;
  */
 public final class EventDecodingException extends RuntimeException {
 
-    EventDecodingException(String message) {
+    public EventDecodingException(String message) {
         super(message);
     }
 

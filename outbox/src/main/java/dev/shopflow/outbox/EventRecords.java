@@ -1,0 +1,40 @@
+package dev.shopflow.outbox;
+
+import dev.shopflow.events.DomainEvent;
+import dev.shopflow.events.EventDecodingException;
+import dev.shopflow.events.EventHeaders;
+import dev.shopflow.events.EventJson;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/** Decodes the Kafka records the relay writes: type and schema version from the headers, payload from the value. */
+public final class EventRecords {
+
+    private final EventJson json;
+
+    public EventRecords(EventJson json) {
+        this.json = json;
+    }
+
+    /** @throws EventDecodingException for a record this build can never decode (a poison record) */
+    public DomainEvent decode(ConsumerRecord<?, String> record) {
+        String type = header(record, EventHeaders.EVENT_TYPE);
+        String version = header(record, EventHeaders.SCHEMA_VERSION);
+        if (!version.matches("[1-9][0-9]{0,8}")) {
+            throw new EventDecodingException("Malformed " + EventHeaders.SCHEMA_VERSION + " header '" + version + "'");
+        }
+        if (record.value() == null) {
+            throw new EventDecodingException("Record without a value");
+        }
+        return json.read(type, Integer.parseInt(version), record.value());
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        if (header == null || header.value() == null) {
+            throw new EventDecodingException("Record without a " + name + " header");
+        }
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,172 @@
+package dev.shopflow.stock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.shopflow.events.EventJson;
+import dev.shopflow.events.OrderLine;
+import dev.shopflow.events.OrderPlaced;
+import dev.shopflow.events.Topics;
+import dev.shopflow.outbox.EventConsumerAutoConfiguration;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** stock-service as a consumer of real Kafka records, in its own group, with its own relay publishing results. */
+@SpringBootTest
+@Import(ContainersConfig.class)
+class OrderEventsListenerTests {
+
+    private static final String DEAD_LETTERS =
+            EventConsumerAutoConfiguration.deadLetterTopic(Topics.ORDERS, "stock-service");
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    KafkaConnectionDetails kafka;
+
+    KafkaProducer<String, String> producer;
+
+    @BeforeEach
+    void setUp() {
+        String servers = String.join(",", kafka.getBootstrapServers());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (String topic : List.of(Topics.ORDERS, Topics.STOCK, DEAD_LETTERS)) {
+                topics.add(new NewTopic(topic, 3, (short) 1));
+            }
+            admin.createTopics(topics).values().values().forEach(f -> {
+                try {
+                    f.get();
+                } catch (Exception alreadyExists) {
+                    // created by an earlier test
+                }
+            });
+        }
+        producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", servers), new StringSerializer(), new StringSerializer());
+        jdbc.sql("update products set available = 10 where id = 'SKU-3003'").update();
+    }
+
+    @AfterEach
+    void closeProducer() {
+        producer.close();
+    }
+
+    @Test
+    void aPlacedOrderReservesStockOnceEvenWhenDeliveredTwiceAndStockReservedIsRelayed() throws Exception {
+        OrderPlaced order = order("SKU-3003", 4);
+
+        send(order.orderId().toString(), "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+        send(order.orderId().toString(), "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> available("SKU-3003") == 6);
+        List<ConsumerRecord<String, String>> stock =
+                readUntil(Topics.STOCK, r -> order.orderId().toString().equals(r.key()));
+        assertThat(header(stock.getLast(), "eventType")).isEqualTo("StockReserved");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> available("SKU-3003") == 6);
+    }
+
+    @Test
+    void poisonRecordsGoToTheDeadLetterTopicAndLaterRecordsAreStillProcessed() throws Exception {
+        OrderPlaced order = order("SKU-3003", 1);
+        String key = order.orderId().toString();
+
+        send(key, "OrderPlaced", "1", "{not json", UUID.randomUUID());
+        send(key, "OrderPlaced", "7", new EventJson().write(order), UUID.randomUUID());
+        send(key, "OrderShipped", "1", "{}", UUID.randomUUID());
+        send(key, "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> available("SKU-3003") == 9);
+        List<ConsumerRecord<String, String>> dead = readUntil(DEAD_LETTERS, r -> key.equals(r.key()), 3);
+        assertThat(dead).extracting(ConsumerRecord::value).contains("{not json", "{}");
+        assertThat(dead).allSatisfy(r -> {
+            assertThat(header(r, "kafka_dlt-original-topic")).isEqualTo(Topics.ORDERS);
+            assertThat(header(r, "kafka_dlt-exception-fqcn")).isNotBlank();
+            assertThat(header(r, "eventId")).isNotBlank();
+        });
+    }
+
+    private void send(String key, String type, String version, String value, UUID eventId) throws Exception {
+        ProducerRecord<String, String> record = new ProducerRecord<>(Topics.ORDERS, key, value);
+        record.headers().add("eventType", type.getBytes(StandardCharsets.UTF_8));
+        record.headers().add("schemaVersion", version.getBytes(StandardCharsets.UTF_8));
+        record.headers().add("eventId", eventId.toString().getBytes(StandardCharsets.UTF_8));
+        producer.send(record).get();
+    }
+
+    private List<ConsumerRecord<String, String>> readUntil(
+            String topic, java.util.function.Predicate<ConsumerRecord<String, String>> wanted) {
+        return readUntil(topic, wanted, 1);
+    }
+
+    private List<ConsumerRecord<String, String>> readUntil(
+            String topic, java.util.function.Predicate<ConsumerRecord<String, String>> wanted, int count) {
+        List<ConsumerRecord<String, String>> matching = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                Map.of("bootstrap.servers", String.join(",", kafka.getBootstrapServers())),
+                new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (wanted.test(r)) {
+                        matching.add(r);
+                    }
+                });
+                return matching.size() >= count;
+            });
+        }
+        return matching;
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static OrderPlaced order(String product, int quantity) {
+        return new OrderPlaced(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                Instant.now(),
+                "c",
+                "a@example.com",
+                List.of(new OrderLine(product, quantity, BigDecimal.ONE)),
+                BigDecimal.ONE);
+    }
+
+    private int available(String product) {
+        return jdbc.sql("select available from products where id = :id")
+                .param("id", product)
+                .query(Integer.class)
+                .single();
+    }
+}
