@@ -35,6 +35,10 @@ record Order(
         return new Order(id, customerId, customerEmail, OrderStatus.PENDING, total, now, List.copyOf(lines), null);
     }
 
+    Order withStatus(OrderStatus newStatus) {
+        return new Order(id, customerId, customerEmail, newStatus, total, createdAt, lines, version);
+    }
+
     @Table("order_lines")
     record Line(String productId, int quantity, BigDecimal unitPrice) {
 

@@ -27,5 +27,5 @@ class ArchitectureTests {
     static final ArchRule noDirectKafkaSends = noClasses()
             .should()
             .dependOnClassesThat()
-            .resideInAnyPackage("org.apache.kafka..", "org.springframework.kafka..");
+            .resideInAnyPackage("org.apache.kafka.clients.producer..", "org.springframework.kafka.core..");
 }

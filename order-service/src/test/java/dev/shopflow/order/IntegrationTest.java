@@ -33,7 +33,8 @@ abstract class IntegrationTest {
     @BeforeEach
     void startFromEmptyTables(@Value("${local.server.port}") int port) {
         api = new HttpApi(port);
-        jdbc.sql("truncate orders, order_lines, idempotency_keys, outbox").update();
+        jdbc.sql("truncate orders, order_lines, idempotency_keys, outbox, processed_events")
+                .update();
     }
 
     long count(String table) {

@@ -25,7 +25,8 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * How every shopflow consumer treats a failing record, in a service with {@code spring.kafka.consumer.group-id}:
  *
  * <ul>
- *   <li>a poison record ({@link EventDecodingException}: malformed, unknown type, unknown schema version) goes to
+ *   <li>a poison record ({@link EventDecodingException}: malformed, unknown type, unknown schema version; or a
+ *       {@link PermanentEventFailure}) goes to
  *       the group's dead-letter topic {@code <topic>.<group>.dlt} at once, with the original value, key and headers
  *       plus the exception, and the partition moves on;
  *   <li>a transient failure (database unreachable, {@link TransientEventFailure}) is retried with exponential
@@ -67,7 +68,7 @@ public class EventConsumerAutoConfiguration {
                 kafka, (record, error) -> new TopicPartition(deadLetterTopic(record.topic(), group), -1));
         DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters, backOff(10));
         handler.setBackOffFunction((record, error) -> isTransient(error) ? backOff(Long.MAX_VALUE) : null);
-        handler.addNotRetryableExceptions(EventDecodingException.class);
+        handler.addNotRetryableExceptions(EventDecodingException.class, PermanentEventFailure.class);
         handler.setRetryListeners((record, error, attempt) -> log.warn(
                 "Event at {}-{}@{} failed (attempt {}); retrying: {}",
                 record.topic(),
