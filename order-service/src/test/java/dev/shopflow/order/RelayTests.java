@@ -6,6 +6,7 @@ import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.OrderRejected;
+import dev.shopflow.events.Topics;
 import dev.shopflow.outbox.OutboxWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -81,6 +83,18 @@ class RelayTests extends RelayIntegrationTest {
                 .filter(r -> traceparents.containsKey(KafkaProbe.eventId(r)))
                 .forEach(r -> assertThat(KafkaProbe.header(r, "traceparent"))
                         .isEqualTo(traceparents.get(KafkaProbe.eventId(r))));
+    }
+
+    @Test
+    void createsItsTopicsWithThreePartitionsAtStartUp() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", String.join(",", kafka.getBootstrapServers())))) {
+            var topics = admin.describeTopics(List.of(Topics.ORDERS, "stock.order-service.dlt"))
+                    .allTopicNames()
+                    .get();
+
+            assertThat(topics.values())
+                    .allSatisfy(topic -> assertThat(topic.partitions()).hasSize(3));
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.shopflow.outbox;
 import dev.shopflow.events.EventDecodingException;
 import dev.shopflow.events.EventJson;
 import java.util.Set;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,10 +11,13 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -40,6 +44,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
         after = OutboxAutoConfiguration.class,
         afterName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
 @ConditionalOnProperty("spring.kafka.consumer.group-id")
+@EnableConfigurationProperties(TopicsProperties.class)
 public class EventConsumerAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(EventConsumerAutoConfiguration.class);
@@ -52,6 +57,16 @@ public class EventConsumerAutoConfiguration {
     /** The dead-letter topic of a source topic for this service's consumer group. */
     public static String deadLetterTopic(String topic, String group) {
         return topic + "." + group + ".dlt";
+    }
+
+    @Bean
+    KafkaAdmin.NewTopics shopflowTopics(TopicsProperties properties) {
+        return new KafkaAdmin.NewTopics(properties.topics().stream()
+                .map(name -> TopicBuilder.name(name)
+                        .partitions(properties.partitions())
+                        .replicas(properties.replicationFactor())
+                        .build())
+                .toArray(NewTopic[]::new));
     }
 
     @Bean
