@@ -2,6 +2,7 @@ package dev.shopflow.order;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -31,8 +32,8 @@ class IdempotencyKeys {
     /** Checks the header's form: 1 to 255 visible ASCII characters. */
     static @Nullable String validated(@Nullable String key) {
         if (key != null && !VALID.matcher(key).matches()) {
-            throw new InvalidRequestException(java.util.List.of(
-                    new FieldProblem(HEADER, "must be 1 to 255 visible ASCII characters, without spaces")));
+            throw new InvalidRequestException(
+                    List.of(new FieldProblem(HEADER, "must be 1 to 255 visible ASCII characters, without spaces")));
         }
         return key;
     }

@@ -2,6 +2,7 @@ package dev.shopflow.order;
 
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -69,7 +70,7 @@ final class KafkaProbe implements AutoCloseable {
 
     static String header(ConsumerRecord<String, String> record, String name) {
         var header = record.headers().lastHeader(name);
-        return header == null ? "" : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+        return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.MissingNode;
 
 /**
  * order-service running in a JVM of its own against the test's database and Kafka, so that a test can kill it
@@ -70,7 +71,7 @@ final class RelayProcess implements AutoCloseable {
         try {
             return api.get("/actuator/health/outboxRelay").json().path("details");
         } catch (RuntimeException e) {
-            return tools.jackson.databind.node.MissingNode.getInstance();
+            return MissingNode.getInstance();
         }
     }
 

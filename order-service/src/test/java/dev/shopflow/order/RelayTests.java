@@ -2,6 +2,7 @@ package dev.shopflow.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shopflow.events.DomainEvent;
 import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
@@ -104,7 +105,7 @@ class RelayTests extends RelayIntegrationTest {
         for (int round = 0; round < 4; round++) {
             for (UUID orderId : orderIds) {
                 UUID eventId = UUID.randomUUID();
-                Object event = switch (round) {
+                DomainEvent event = switch (round) {
                     case 0 ->
                         new OrderPlaced(eventId, orderId, Instant.now(), "c", "a@example.com", LINES, BigDecimal.TEN);
                     case 1, 3 ->
@@ -119,7 +120,7 @@ class RelayTests extends RelayIntegrationTest {
                                 BigDecimal.TEN,
                                 "out of stock");
                 };
-                transaction.executeWithoutResult(status -> outbox.append((dev.shopflow.events.DomainEvent) event));
+                transaction.executeWithoutResult(status -> outbox.append(event));
                 committed.computeIfAbsent(orderId, id -> new ArrayList<>()).add(eventId.toString());
             }
         }

@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.util.Optional;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -41,7 +42,7 @@ class ProductController {
         return updated == 0 ? ResponseEntity.notFound().build() : ResponseEntity.of(find(id));
     }
 
-    private java.util.Optional<ProductStock> find(String id) {
+    private Optional<ProductStock> find(String id) {
         return jdbc.sql("select id, name, available from products where id = :id")
                 .param("id", id)
                 .query(ProductStock.class)

@@ -3,6 +3,7 @@ package dev.shopflow.stock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shopflow.events.DomainEvent;
 import dev.shopflow.events.EventJson;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
@@ -148,7 +149,7 @@ class StockReservationTests {
         return jdbc.sql("select count(*) from " + table).query(Long.class).single();
     }
 
-    private dev.shopflow.events.DomainEvent onlyOutboxEvent() {
+    private DomainEvent onlyOutboxEvent() {
         var row = jdbc.sql("select type, schema_version, payload::text as payload from outbox")
                 .query()
                 .singleRow();
