@@ -13,13 +13,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -33,6 +36,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 
 /** stock-service as a consumer of real Kafka records, in its own group, with its own relay publishing results. */
 @SpringBootTest
@@ -47,6 +51,9 @@ class OrderEventsListenerTests {
 
     @Autowired
     KafkaConnectionDetails kafka;
+
+    @Autowired
+    KafkaListenerEndpointRegistry listeners;
 
     KafkaProducer<String, String> producer;
 
@@ -108,6 +115,71 @@ class OrderEventsListenerTests {
             assertThat(header(r, "kafka_dlt-exception-fqcn")).isNotBlank();
             assertThat(header(r, "eventId")).isNotBlank();
         });
+    }
+
+    /**
+     * A replay the Kafka way: with the consumer stopped, the group's offsets are reset to the earliest (what
+     * {@code kafka-consumer-groups.sh --reset-offsets --to-earliest --execute} does) and the consumer restarts.
+     * Everything is read again; what was processed before has no second effect.
+     */
+    @Test
+    void replayingTheTopicFromTheStartReservesNothingTwice() throws Exception {
+        OrderPlaced order = order("SKU-3003", 2);
+        send(order.orderId().toString(), "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+        await().atMost(Duration.ofSeconds(60)).until(() -> available("SKU-3003") == 8);
+
+        listeners.stop();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", String.join(",", kafka.getBootstrapServers())))) {
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> admin.describeConsumerGroups(List.of("stock-service"))
+                            .all()
+                            .get()
+                            .get("stock-service")
+                            .members()
+                            .isEmpty());
+            Map<TopicPartition, OffsetAndMetadata> earliest = new HashMap<>();
+            for (TopicPartition partition : ordersPartitions(admin)) {
+                earliest.put(partition, new OffsetAndMetadata(0));
+            }
+            admin.alterConsumerGroupOffsets("stock-service", earliest).all().get();
+            listeners.start();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> caughtUp(admin));
+        } finally {
+            listeners.start();
+        }
+        assertThat(available("SKU-3003")).isEqualTo(8);
+        assertThat(jdbc.sql("select count(*) from reservations where order_id = :id")
+                        .param("id", order.orderId())
+                        .query(Long.class)
+                        .single())
+                .isOne();
+    }
+
+    private static List<TopicPartition> ordersPartitions(Admin admin) throws Exception {
+        return admin
+                .describeTopics(List.of(Topics.ORDERS))
+                .allTopicNames()
+                .get()
+                .get(Topics.ORDERS)
+                .partitions()
+                .stream()
+                .map(info -> new TopicPartition(Topics.ORDERS, info.partition()))
+                .toList();
+    }
+
+    private boolean caughtUp(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("stock-service")
+                .partitionsToOffsetAndMetadata()
+                .get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (TopicPartition partition : ordersPartitions(admin)) {
+            latest.put(partition, OffsetSpec.latest());
+        }
+        return admin.listOffsets(latest).all().get().entrySet().stream()
+                .allMatch(end -> committed.containsKey(end.getKey())
+                        && committed.get(end.getKey()).offset()
+                                >= end.getValue().offset());
     }
 
     private void send(String key, String type, String version, String value, UUID eventId) throws Exception {
