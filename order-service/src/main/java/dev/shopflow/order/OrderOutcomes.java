@@ -8,7 +8,7 @@ import dev.shopflow.events.StockRejected;
 import dev.shopflow.events.StockReserved;
 import dev.shopflow.outbox.OutboxWriter;
 import dev.shopflow.outbox.PermanentEventFailure;
-import java.sql.Timestamp;
+import dev.shopflow.outbox.ProcessedEvents;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,7 +17,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -34,20 +33,20 @@ class OrderOutcomes {
 
     private final OrderRepository orders;
     private final OutboxWriter outbox;
-    private final JdbcClient jdbc;
+    private final ProcessedEvents processedEvents;
     private final Clock clock = Clock.systemUTC();
 
-    OrderOutcomes(OrderRepository orders, OutboxWriter outbox, JdbcClient jdbc) {
+    OrderOutcomes(OrderRepository orders, OutboxWriter outbox, ProcessedEvents processedEvents) {
         this.orders = orders;
         this.outbox = outbox;
-        this.jdbc = jdbc;
+        this.processedEvents = processedEvents;
     }
 
     /** @return false when the event was handled before (a redelivery), true when it was applied now */
     @Transactional
     boolean apply(StockEvent event) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        if (!firstTimeHandled(event.eventId(), now)) {
+        if (!processedEvents.firstTime(CONSUMER_GROUP, event.eventId())) {
             return false;
         }
         Order order = orders.findById(event.orderId())
@@ -88,17 +87,5 @@ class OrderOutcomes {
         return rejected.shortLines().stream()
                 .map(line -> line.productId() + ": " + line.requested() + " ordered, " + line.available() + " in stock")
                 .collect(Collectors.joining("; ", "Not enough stock (", ")"));
-    }
-
-    private boolean firstTimeHandled(UUID eventId, Instant now) {
-        return jdbc.sql("""
-                        insert into processed_events (consumer_group, event_id, processed_at)
-                        values (:group, :eventId, :now)
-                        on conflict do nothing""")
-                        .param("group", CONSUMER_GROUP)
-                        .param("eventId", eventId)
-                        .param("now", Timestamp.from(now))
-                        .update()
-                == 1;
     }
 }

@@ -56,6 +56,11 @@ public class OutboxAutoConfiguration {
         return new OutboxWriter(JdbcClient.create(dataSource), eventJson);
     }
 
+    @Bean
+    ProcessedEvents processedEvents(OutboxSchema schema, DataSource dataSource) {
+        return new ProcessedEvents(JdbcClient.create(dataSource));
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty("shopflow.outbox.relay.slot-name")
     @ConditionalOnBooleanProperty(name = "shopflow.outbox.relay.enabled", matchIfMissing = true)

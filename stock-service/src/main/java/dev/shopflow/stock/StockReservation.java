@@ -5,6 +5,7 @@ import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.StockRejected;
 import dev.shopflow.events.StockReserved;
 import dev.shopflow.outbox.OutboxWriter;
+import dev.shopflow.outbox.ProcessedEvents;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -32,11 +33,13 @@ class StockReservation {
     static final String CONSUMER_GROUP = "stock-service";
 
     private final JdbcClient jdbc;
+    private final ProcessedEvents processedEvents;
     private final OutboxWriter outbox;
     private final Clock clock = Clock.systemUTC();
 
-    StockReservation(JdbcClient jdbc, OutboxWriter outbox) {
+    StockReservation(JdbcClient jdbc, OutboxWriter outbox, ProcessedEvents processedEvents) {
         this.jdbc = jdbc;
+        this.processedEvents = processedEvents;
         this.outbox = outbox;
     }
 
@@ -49,7 +52,7 @@ class StockReservation {
     @Transactional
     Outcome reserve(OrderPlaced order) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        if (!firstTimeHandled(order.eventId(), now)) {
+        if (!processedEvents.firstTime(CONSUMER_GROUP, order.eventId())) {
             return Outcome.ALREADY_HANDLED;
         }
         List<OrderLine> lines = order.lines().stream()
@@ -90,18 +93,6 @@ class StockReservation {
                         .map(line -> new StockReserved.ReservedLine(line.productId(), line.quantity()))
                         .toList()));
         return Outcome.RESERVED;
-    }
-
-    private boolean firstTimeHandled(UUID eventId, Instant now) {
-        return jdbc.sql("""
-                        insert into processed_events (consumer_group, event_id, processed_at)
-                        values (:group, :eventId, :now)
-                        on conflict do nothing""")
-                        .param("group", CONSUMER_GROUP)
-                        .param("eventId", eventId)
-                        .param("now", Timestamp.from(now))
-                        .update()
-                == 1;
     }
 
     /** Locks the order's product rows, in id order, and returns what each has available. */
