@@ -21,20 +21,26 @@ class MailLog {
 
     /**
      * Records that the mail for {@code eventId} is being sent. False when it was sent before: a redelivered event.
-     * True for a first attempt, and for a retry of an attempt that never reached SENT.
+     * True for a first attempt, for a retry of an attempt that never reached SENT, and for a mail marked RESEND
+     * by a replay with reprocess.
      */
-    boolean claim(UUID eventId, UUID orderId, MailKind kind, String recipient) {
+    boolean claim(UUID eventId, UUID orderId, MailKind kind, String recipient, EventSource source) {
         return !jdbc.sql("""
-                        insert into mail_log (event_id, order_id, kind, recipient, status, attempts, created_at)
-                        values (:eventId, :orderId, :kind, :recipient, 'SENDING', 1, :now)
-                        on conflict (event_id) do update set attempts = mail_log.attempts + 1
-                            where mail_log.status = 'SENDING'
+                        insert into mail_log (event_id, order_id, kind, recipient, status, attempts, created_at,
+                                              source_topic, source_partition, source_offset)
+                        values (:eventId, :orderId, :kind, :recipient, 'SENDING', 1, :now,
+                                :topic, :partition, :offset)
+                        on conflict (event_id) do update set attempts = mail_log.attempts + 1, status = 'SENDING'
+                            where mail_log.status in ('SENDING', 'RESEND')
                         returning event_id""")
                 .param("eventId", eventId)
                 .param("orderId", orderId)
                 .param("kind", kind.name())
                 .param("recipient", recipient)
                 .param("now", Timestamp.from(Instant.now()))
+                .param("topic", source.topic())
+                .param("partition", source.partition())
+                .param("offset", source.offset())
                 .query(UUID.class)
                 .list()
                 .isEmpty();

@@ -24,7 +24,7 @@ class OrderEventsListener {
     @KafkaListener(topics = Topics.ORDERS)
     void on(ConsumerRecord<String, String> record) {
         switch (events.decode(record)) {
-            case OrderEvent order -> mails.send(order);
+            case OrderEvent order -> mails.send(order, EventSource.of(record));
             case StockEvent misrouted -> throw new PermanentEventFailure("A stock event on topic " + record.topic());
         }
     }

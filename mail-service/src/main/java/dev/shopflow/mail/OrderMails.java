@@ -54,7 +54,7 @@ class OrderMails {
     }
 
     /** @return whether a mail was sent now (false for a redelivered event whose mail was sent before) */
-    boolean send(OrderEvent event) {
+    boolean send(OrderEvent event, EventSource source) {
         Mail mail = switch (event) {
             case OrderPlaced placed ->
                 new Mail(MailKind.ORDER_RECEIVED, placed.customerEmail(), placed.lines(), placed.total(), "");
@@ -68,7 +68,7 @@ class OrderMails {
                         rejected.total(),
                         rejected.reason());
         };
-        if (!mailLog.claim(event.eventId(), event.orderId(), mail.kind(), mail.recipient())) {
+        if (!mailLog.claim(event.eventId(), event.orderId(), mail.kind(), mail.recipient(), source)) {
             log.info("Mail for event {} was sent before; not sending again", event.eventId());
             return false;
         }

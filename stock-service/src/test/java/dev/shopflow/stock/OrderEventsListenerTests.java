@@ -9,10 +9,15 @@ import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.Topics;
 import dev.shopflow.outbox.EventConsumerAutoConfiguration;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
@@ -39,7 +45,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 
 /** stock-service as a consumer of real Kafka records, in its own group, with its own relay publishing results. */
-@SpringBootTest
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "shopflow.admin.password=s3cret")
 @Import(ContainersConfig.class)
 class OrderEventsListenerTests {
 
@@ -54,6 +62,9 @@ class OrderEventsListenerTests {
 
     @Autowired
     KafkaListenerEndpointRegistry listeners;
+
+    @Value("${local.server.port}")
+    int port;
 
     KafkaProducer<String, String> producer;
 
@@ -154,6 +165,48 @@ class OrderEventsListenerTests {
                         .query(Long.class)
                         .single())
                 .isOne();
+    }
+
+    /** The project's own replay: it pauses the listeners itself; stock-service never reprocesses. */
+    @Test
+    void theAdminReplayRereadsWithoutReservingTwiceAndRefusesToReprocess() throws Exception {
+        OrderPlaced order = order("SKU-3003", 2);
+        send(order.orderId().toString(), "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+        await().atMost(Duration.ofSeconds(60)).until(() -> available("SKU-3003") == 8);
+
+        HttpResponse<String> refused =
+                replay("{\"topic\":\"orders\",\"from\":\"earliest\",\"execute\":true," + "\"reprocess\":true}");
+        HttpResponse<String> replayed = replay("{\"topic\":\"orders\",\"from\":\"earliest\",\"execute\":true}");
+
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("stock-service does not reprocess: its effects must happen exactly once");
+        assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(200);
+        assertThat(replayed.body()).contains("\"executed\":true", "events already processed are skipped");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", String.join(",", kafka.getBootstrapServers())))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> caughtUp(admin));
+        }
+        assertThat(available("SKU-3003")).isEqualTo(8);
+        assertThat(jdbc.sql("select count(*) from reservations where order_id = :id")
+                        .param("id", order.orderId())
+                        .query(Long.class)
+                        .single())
+                .isOne();
+    }
+
+    private HttpResponse<String> replay(String body) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/admin/replay"))
+                                .header("Content-Type", "application/json")
+                                .header(
+                                        "Authorization",
+                                        "Basic "
+                                                + Base64.getEncoder()
+                                                        .encodeToString(
+                                                                "admin:s3cret".getBytes(StandardCharsets.UTF_8)))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     private static List<TopicPartition> ordersPartitions(Admin admin) throws Exception {

@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Import;
 
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "shopflow.stock.admin.password=s3cret")
+        properties = "shopflow.admin.password=s3cret")
 @Import(ContainersConfig.class)
 class ProductApiTests {
 

@@ -1,0 +1,93 @@
+package dev.shopflow.mail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.shopflow.events.EventJson;
+import dev.shopflow.events.OrderPlaced;
+import dev.shopflow.events.Topics;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Re-driving dead letters: a record dead-lettered by an earlier failure goes back to its topic once, with its key
+ * and headers, and is processed; re-driving again finds nothing.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = MailTestSupport.ADMIN)
+@Import(ContainersConfig.class)
+class DeadLetterRedriveTests extends MailTestSupport {
+
+    @Test
+    void aDeadLetterWhoseCauseIsFixedIsProcessedAfterARedrive() throws Exception {
+        OrderPlaced placed =
+                new OrderPlaced(UUID.randomUUID(), UUID.randomUUID(), Instant.now(), "c", customer, LINES, TOTAL);
+        deadLetter(placed, "SMTP rejected the sender (since fixed)");
+
+        JsonNode listed = redrive("{\"topic\":\"orders\"}");
+
+        assertThat(listed.get("deadLetterTopic").asString()).isEqualTo("orders.mail-service.dlt");
+        assertThat(listed.get("redriven").asLong()).isZero();
+        assertThat(listed.get("listed").valueStream())
+                .anyMatch(letter ->
+                        letter.get("eventId").asString().equals(placed.eventId().toString())
+                                && letter.get("error").asString().contains("since fixed"));
+        assertThat(mails()).isEmpty();
+
+        JsonNode redriven = redrive("{\"topic\":\"orders\",\"execute\":true}");
+
+        assertThat(redriven.get("redriven").asLong())
+                .isEqualTo(redriven.get("pending").asLong())
+                .isPositive();
+        assertThat(subjects(awaitMails(1)))
+                .singleElement()
+                .asString()
+                .contains(placed.orderId().toString());
+        JsonNode again = redrive("{\"topic\":\"orders\",\"execute\":true}");
+        assertThat(again.get("pending").asLong()).isZero();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> mails().size() == 1);
+    }
+
+    /** What the error handler writes to the dead-letter topic: the original record plus the exception. */
+    private void deadLetter(OrderPlaced event, String error) throws Exception {
+        ProducerRecord<String, String> record = new ProducerRecord<>(
+                "orders.mail-service.dlt", event.orderId().toString(), new EventJson().write(event));
+        record.headers().add("eventId", bytes(event.eventId().toString()));
+        record.headers().add("eventType", bytes("OrderPlaced"));
+        record.headers().add("schemaVersion", bytes("1"));
+        record.headers().add("kafka_dlt-original-topic", bytes(Topics.ORDERS));
+        record.headers().add("kafka_dlt-exception-message", bytes(error));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", servers()), new StringSerializer(), new StringSerializer())) {
+            producer.send(record).get();
+        }
+    }
+
+    private JsonNode redrive(String body) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/admin/dead-letters/redrive"))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", basic(ADMIN_CREDENTIALS))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
