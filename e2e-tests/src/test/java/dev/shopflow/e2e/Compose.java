@@ -1,0 +1,145 @@
+package dev.shopflow.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * {@code docker compose} for one project of the repository's {@code docker-compose.yml}, on free host ports. Every
+ * command has a time limit; its output goes to a file under {@code target/e2e/} (a build can print a lot).
+ */
+final class Compose {
+
+    private static final Path LOCAL_CAS = Path.of("/usr/local/share/ca-certificates");
+
+    private final String project;
+    private final Path root;
+    private final Path logs;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final AtomicInteger commands = new AtomicInteger();
+
+    Compose(String project, Path root, Path logs) {
+        this.project = project;
+        this.root = root;
+        this.logs = logs;
+        for (String port : List.of("ORDER_PORT", "STOCK_PORT", "MAIL_PORT", "GREENMAIL_API_PORT", "KAFKA_HOST_PORT")) {
+            env.put(port, Integer.toString(freePort()));
+        }
+        buildCa().ifPresent(ca -> env.put("SHOPFLOW_BUILD_CA", ca.toString()));
+    }
+
+    int port(String variable) {
+        return Integer.parseInt(env.get(variable));
+    }
+
+    /** Runs {@code docker compose <args>} and returns its output; fails unless it exits with 0 in time. */
+    String run(Duration timeout, String... args) {
+        Result result = tryRun(timeout, args);
+        if (result.exitCode() != 0) {
+            throw new AssertionError("docker compose " + String.join(" ", args) + " exited with " + result.exitCode()
+                    + ":\n" + tail(result.output(), 60));
+        }
+        return result.output();
+    }
+
+    /** Runs a Kafka CLI script inside the kafka container. */
+    Result kafkaCli(String script, String... args) {
+        List<String> command = new ArrayList<>(List.of("exec", "-T", "kafka", "/opt/kafka/bin/" + script));
+        command.addAll(List.of(args));
+        return tryRun(Duration.ofMinutes(1), command.toArray(String[]::new));
+    }
+
+    Result tryRun(Duration timeout, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                "docker",
+                "compose",
+                "-p",
+                project,
+                "-f",
+                root.resolve("docker-compose.yml").toString()));
+        command.addAll(List.of(args));
+        try {
+            Files.createDirectories(logs);
+            Path log = logs.resolve("%02d-%s.log".formatted(commands.incrementAndGet(), args[0]));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(root.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            Process process = builder.start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("docker compose " + String.join(" ", args) + " did not finish within "
+                        + timeout + ":\n" + tail(Files.readString(log), 60));
+            }
+            return new Result(process.exitValue(), Files.readString(log));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record Result(int exitCode, String output) {}
+
+    static String tail(String text, int lines) {
+        List<String> all = text.lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /**
+     * The extra CA the image build trusts: {@code SHOPFLOW_BUILD_CA} if set; otherwise the certificates this machine
+     * trusts on top of the usual ones (Debian's {@code /usr/local/share/ca-certificates}), so that a machine whose
+     * own Maven works behind a TLS-inspecting proxy can also build the images.
+     */
+    private Optional<Path> buildCa() {
+        String configured = System.getenv("SHOPFLOW_BUILD_CA");
+        if (configured != null && !configured.isBlank()) {
+            return Optional.of(Path.of(configured));
+        }
+        if (!Files.isDirectory(LOCAL_CAS)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.walk(LOCAL_CAS)) {
+            List<Path> certificates = files.filter(file -> file.toString().endsWith(".crt"))
+                    .sorted()
+                    .toList();
+            if (certificates.isEmpty()) {
+                return Optional.empty();
+            }
+            StringBuilder bundle = new StringBuilder();
+            for (Path certificate : certificates) {
+                bundle.append(Files.readString(certificate, StandardCharsets.US_ASCII))
+                        .append('\n');
+            }
+            Files.createDirectories(logs);
+            Path file = logs.resolve("build-ca.pem");
+            Files.writeString(file, bundle, StandardCharsets.US_ASCII);
+            return Optional.of(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,363 @@
+package dev.shopflow.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * What can be checked of the deployment files without a cluster: the Kustomize tree under {@code deploy/k8s} is
+ * complete and consistent (references, selectors, ports, non-root), and {@code docker-compose.yml}, the Kubernetes
+ * topics Job and the services' own configuration agree on topics and settings.
+ */
+class DeployManifestsTests {
+
+    private static final Path ROOT =
+            Path.of(System.getProperty("shopflow.root", "..")).toAbsolutePath().normalize();
+    private static final Path K8S = ROOT.resolve("deploy/k8s");
+    private static final List<String> SERVICES = List.of("order-service", "stock-service", "mail-service");
+    private static final List<String> REQUIRED = List.of(
+            "DB_URL", "DB_USERNAME", "DB_PASSWORD", "KAFKA_BOOTSTRAP_SERVERS", "ADMIN_USERNAME", "ADMIN_PASSWORD");
+    private static final Pattern TOPIC_LOOP = Pattern.compile("for topic in ([^;]+); do");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "overlays/example", "kafka-topics"})
+    void everyResourceAndGeneratorFileOfAKustomizationExists(String kustomization) {
+        Kustomization.load(K8S.resolve(kustomization));
+    }
+
+    @Test
+    void everyConfigMapAndSecretThePodsUseIsDefinedWithTheKeysTheyName() {
+        Kustomization example = Kustomization.load(K8S.resolve("overlays/example"));
+        List<Map<String, Object>> pods = example.podSpecs();
+        assertThat(pods).hasSize(3);
+        for (Map<String, Object> pod : pods) {
+            for (Map<String, Object> container : maps(pod.get("containers"))) {
+                for (Map<String, Object> source : maps(container.get("envFrom"))) {
+                    if (source.containsKey("configMapRef")) {
+                        assertThat(example.configMaps())
+                                .as("ConfigMaps for %s", container.get("name"))
+                                .containsKey(name(source.get("configMapRef")));
+                    }
+                    if (source.containsKey("secretRef")) {
+                        assertThat(example.secrets())
+                                .as("Secrets for %s", container.get("name"))
+                                .containsKey(name(source.get("secretRef")));
+                    }
+                }
+                for (Map<String, Object> variable : maps(container.get("env"))) {
+                    Map<String, Object> from = map(variable.get("valueFrom"));
+                    if (from.containsKey("configMapKeyRef")) {
+                        assertThat(example.configMaps().get(name(from.get("configMapKeyRef"))))
+                                .contains(String.valueOf(
+                                        map(from.get("configMapKeyRef")).get("key")));
+                    }
+                    if (from.containsKey("secretKeyRef")) {
+                        assertThat(example.secrets().get(name(from.get("secretKeyRef"))))
+                                .contains(String.valueOf(
+                                        map(from.get("secretKeyRef")).get("key")));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void servicesAndDisruptionBudgetsSelectThePodsOfTheirDeployment() {
+        Kustomization base = Kustomization.load(K8S.resolve("base"));
+        for (String kind : List.of("Service", "PodDisruptionBudget")) {
+            for (Map<String, Object> object : base.objects(kind)) {
+                Map<String, Object> spec = map(object.get("spec"));
+                Map<String, Object> selector = kind.equals("Service")
+                        ? map(spec.get("selector"))
+                        : map(map(spec.get("selector")).get("matchLabels"));
+                assertThat(selector).as("%s %s selector", kind, name(object)).isNotEmpty();
+                List<Map<String, Object>> selected = base.objects("Deployment").stream()
+                        .filter(deployment -> podLabels(deployment).entrySet().containsAll(selector.entrySet()))
+                        .toList();
+                assertThat(selected)
+                        .as("Deployments selected by %s %s", kind, name(object))
+                        .hasSize(1);
+                if (kind.equals("Service")) {
+                    Set<Object> ports = containerPorts(selected.getFirst());
+                    for (Map<String, Object> port : maps(spec.get("ports"))) {
+                        assertThat(ports).contains(port.get("targetPort"));
+                    }
+                }
+            }
+        }
+        for (Map<String, Object> deployment : base.objects("Deployment")) {
+            Map<String, Object> matchLabels =
+                    map(map(map(deployment.get("spec")).get("selector")).get("matchLabels"));
+            assertThat(podLabels(deployment).entrySet()).containsAll(matchLabels.entrySet());
+        }
+    }
+
+    @Test
+    void probesAskTheActuatorOnAPortTheContainerDeclares() {
+        Kustomization base = Kustomization.load(K8S.resolve("base"));
+        assertThat(base.objects("Deployment")).hasSize(3);
+        for (Map<String, Object> deployment : base.objects("Deployment")) {
+            Set<Object> ports = containerPorts(deployment);
+            for (Map<String, Object> container : maps(podSpec(deployment).get("containers"))) {
+                for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                    Map<String, Object> get = map(map(container.get(probe)).get("httpGet"));
+                    assertThat(ports).as("%s %s port", name(deployment), probe).contains(get.get("port"));
+                    assertThat(String.valueOf(get.get("path"))).startsWith("/actuator/health/");
+                }
+            }
+        }
+        assertThat(replicas(base, "order-service")).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "kafka-topics"})
+    void everyPodRunsAsNonRootWithoutPrivilegeEscalation(String kustomization) {
+        for (Map<String, Object> pod :
+                Kustomization.load(K8S.resolve(kustomization)).podSpecs()) {
+            assertThat(map(pod.get("securityContext"))).containsEntry("runAsNonRoot", true);
+            for (Map<String, Object> container : maps(pod.get("containers"))) {
+                assertThat(map(container.get("securityContext"))).containsEntry("allowPrivilegeEscalation", false);
+                assertThat(map(container.get("resources"))).containsKeys("requests", "limits");
+            }
+        }
+    }
+
+    @Test
+    void composeAndTheKubernetesJobCreateExactlyTheTopicsTheServicesDeclare() {
+        Set<String> declared = new TreeSet<>();
+        for (String service : SERVICES) {
+            Map<String, Object> config = yaml(ROOT.resolve(service + "/src/main/resources/application.yml"))
+                    .getFirst();
+            declared.addAll(
+                    strings(map(map(config.get("shopflow")).get("kafka")).get("topics")));
+        }
+        assertThat(declared).contains("orders", "stock");
+
+        String kafkaInit =
+                String.join(" ", strings(service(compose(), "kafka-init").get("command")));
+        assertThat(topicLoop(kafkaInit)).isEqualTo(declared);
+        assertThat(kafkaInit).contains("--replication-factor 1");
+
+        Map<String, Object> job =
+                Kustomization.load(K8S.resolve("kafka-topics")).objects("Job").getFirst();
+        Map<String, Object> container = maps(podSpec(job).get("containers")).getFirst();
+        String script = String.join(" ", strings(container.get("args")));
+        assertThat(topicLoop(script)).isEqualTo(declared);
+        assertThat(script).contains("--replication-factor 3", "--config min.insync.replicas=2");
+    }
+
+    @Test
+    void composeAndKubernetesSetOnlyVariablesTheServicesRead() {
+        Map<String, Object> compose = compose();
+        Kustomization example = Kustomization.load(K8S.resolve("overlays/example"));
+        for (String service : SERVICES) {
+            String config = read(ROOT.resolve(service + "/src/main/resources/application.yml"));
+            Set<String> composed =
+                    map(service(compose, service).get("environment")).keySet();
+            Set<String> kubernetes = new TreeSet<>(example.configMaps().get("shopflow-config"));
+            kubernetes.addAll(example.configMaps().get(service + "-config"));
+            kubernetes.addAll(example.secrets().get(service + "-credentials"));
+            for (Set<String> environment : List.of(composed, kubernetes)) {
+                assertThat(environment).containsAll(REQUIRED);
+                for (String variable : environment) {
+                    if (!variable.startsWith("SPRING_") && !variable.startsWith("MANAGEMENT_")) {
+                        assertThat(config).as("%s reads %s", service, variable).contains("${" + variable + ":");
+                    }
+                }
+            }
+        }
+        assertThat(map(service(compose, "order-service").get("environment")))
+                .containsEntry("OUTBOX_SLOT_NAME", "order_service");
+        assertThat(map(service(compose, "stock-service").get("environment")))
+                .containsEntry("OUTBOX_SLOT_NAME", "stock_service");
+        assertThat(map(service(compose, "mail-service").get("environment"))).doesNotContainKey("OUTBOX_SLOT_NAME");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "overlays/example", "kafka-topics"})
+    void kustomizeRendersIt(String kustomization) throws Exception {
+        assumeTrue(onPath("kubectl"), "kubectl (with its built-in kustomize) is not installed");
+        Path output = Files.createTempFile("kustomize", ".yaml");
+        Process process = new ProcessBuilder(
+                        "kubectl", "kustomize", K8S.resolve(kustomization).toString())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(read(output)).isZero();
+        assertThat(yaml(output))
+                .isNotEmpty()
+                .allSatisfy(object -> assertThat(object).containsKeys("apiVersion", "kind", "metadata"));
+    }
+
+    /** A kustomization with everything it includes: objects from its resources, and generated ConfigMaps/Secrets. */
+    record Kustomization(
+            List<Map<String, Object>> objects, Map<String, Set<String>> configMaps, Map<String, Set<String>> secrets) {
+
+        static Kustomization load(Path dir) {
+            Path file = dir.resolve("kustomization.yaml");
+            assertThat(file).as("kustomization in " + dir).exists();
+            Map<String, Object> kustomization = yaml(file).getFirst();
+            Kustomization result = new Kustomization(new ArrayList<>(), new HashMap<>(), new HashMap<>());
+            for (String resource : strings(kustomization.get("resources"))) {
+                Path path = dir.resolve(resource).normalize();
+                assertThat(path).as("resource %s of %s", resource, file).exists();
+                if (Files.isDirectory(path)) {
+                    Kustomization included = load(path);
+                    result.objects().addAll(included.objects());
+                    result.configMaps().putAll(included.configMaps());
+                    result.secrets().putAll(included.secrets());
+                } else {
+                    result.objects().addAll(yaml(path));
+                }
+            }
+            result.objects().stream()
+                    .filter(object -> object.get("kind").equals("ConfigMap"))
+                    .forEach(object -> result.configMaps()
+                            .put(name(object), map(object.get("data")).keySet()));
+            generate(dir, maps(kustomization.get("configMapGenerator")), result.configMaps());
+            generate(dir, maps(kustomization.get("secretGenerator")), result.secrets());
+            return result;
+        }
+
+        private static void generate(Path dir, List<Map<String, Object>> generators, Map<String, Set<String>> into) {
+            for (Map<String, Object> generator : generators) {
+                Set<String> keys = into.computeIfAbsent(name(generator), name -> new LinkedHashSet<>());
+                for (String literal : strings(generator.get("literals"))) {
+                    keys.add(literal.substring(0, literal.indexOf('=')));
+                }
+                for (String envs : strings(generator.get("envs"))) {
+                    Path file = dir.resolve(envs);
+                    assertThat(file)
+                            .as("env file of generator " + name(generator))
+                            .exists();
+                    read(file)
+                            .lines()
+                            .filter(line -> line.contains("=") && !line.startsWith("#"))
+                            .forEach(line -> keys.add(line.substring(0, line.indexOf('='))));
+                }
+            }
+        }
+
+        List<Map<String, Object>> objects(String kind) {
+            return objects.stream()
+                    .filter(object -> object.get("kind").equals(kind))
+                    .toList();
+        }
+
+        List<Map<String, Object>> podSpecs() {
+            return objects.stream()
+                    .filter(object -> Set.of("Deployment", "Job").contains(object.get("kind")))
+                    .map(DeployManifestsTests::podSpec)
+                    .toList();
+        }
+    }
+
+    private static Map<String, Object> podSpec(Map<String, Object> workload) {
+        return map(map(map(workload.get("spec")).get("template")).get("spec"));
+    }
+
+    private static Map<String, Object> podLabels(Map<String, Object> deployment) {
+        return map(map(map(map(deployment.get("spec")).get("template")).get("metadata"))
+                .get("labels"));
+    }
+
+    private static Set<Object> containerPorts(Map<String, Object> deployment) {
+        Set<Object> ports = new LinkedHashSet<>();
+        for (Map<String, Object> container : maps(podSpec(deployment).get("containers"))) {
+            for (Map<String, Object> port : maps(container.get("ports"))) {
+                ports.add(port.get("containerPort"));
+                if (port.containsKey("name")) {
+                    ports.add(port.get("name"));
+                }
+            }
+        }
+        return ports;
+    }
+
+    private static int replicas(Kustomization kustomization, String deployment) {
+        return kustomization.objects("Deployment").stream()
+                .filter(object -> name(object).equals(deployment))
+                .map(object -> (Integer) map(object.get("spec")).get("replicas"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static Map<String, Object> compose() {
+        return yaml(ROOT.resolve("docker-compose.yml")).getFirst();
+    }
+
+    private static Map<String, Object> service(Map<String, Object> compose, String name) {
+        return map(map(compose.get("services")).get(name));
+    }
+
+    private static Set<String> topicLoop(String script) {
+        Matcher loop = TOPIC_LOOP.matcher(script);
+        assertThat(loop.find()).as("a 'for topic in ...' loop in %s", script).isTrue();
+        return new TreeSet<>(List.of(loop.group(1).trim().split("\\s+")));
+    }
+
+    private static String name(Object object) {
+        Map<String, Object> map = map(object);
+        return String.valueOf(
+                map.containsKey("metadata") ? map(map.get("metadata")).get("name") : map.get("name"));
+    }
+
+    private static List<Map<String, Object>> yaml(Path file) {
+        List<Map<String, Object>> documents = new ArrayList<>();
+        for (Object document : new Yaml().loadAll(read(file))) {
+            if (document != null) {
+                documents.add(map(document));
+            }
+        }
+        return documents;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return value == null ? Map.of() : (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> maps(Object value) {
+        return value == null ? List.of() : (List<Map<String, Object>>) value;
+    }
+
+    private static List<String> strings(Object value) {
+        return value == null
+                ? List.of()
+                : ((List<?>) value).stream().map(String::valueOf).toList();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean onPath(String command) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+}

@@ -1,0 +1,135 @@
+package dev.shopflow.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The system as a client sees it over HTTP: order-service, stock-service, and GreenMail's REST API. */
+final class Shop {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    private final String orders;
+    private final String stock;
+    private final String mailService;
+    private final String mail;
+
+    Shop(int orderPort, int stockPort, int mailServicePort, int greenMailPort) {
+        this.orders = "http://127.0.0.1:" + orderPort;
+        this.stock = "http://127.0.0.1:" + stockPort;
+        this.mailService = "http://127.0.0.1:" + mailServicePort;
+        this.mail = "http://127.0.0.1:" + greenMailPort;
+    }
+
+    /** One attempt to place an order; empty when order-service could not be reached. */
+    Optional<HttpResponse<String>> tryPlace(String idempotencyKey, String body) {
+        try {
+            return Optional.of(http.send(
+                    HttpRequest.newBuilder(URI.create(orders + "/orders"))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Content-Type", "application/json")
+                            .header("Idempotency-Key", idempotencyKey)
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    BodyHandlers.ofString()));
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code POST /admin/replay} on mail-service as the compose stack's admin (default password). */
+    JsonNode replayMailService(String body) {
+        try {
+            return parse(http.send(
+                    HttpRequest.newBuilder(URI.create(mailService + "/admin/replay"))
+                            .timeout(Duration.ofSeconds(60))
+                            .header("Content-Type", "application/json")
+                            .header(
+                                    "Authorization",
+                                    "Basic "
+                                            + Base64.getEncoder()
+                                                    .encodeToString(
+                                                            "admin:shopflow-admin".getBytes(StandardCharsets.UTF_8)))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    BodyHandlers.ofString()));
+        } catch (IOException e) {
+            throw new AssertionError("POST /admin/replay failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String orderStatus(String id) {
+        return getJson(orders + "/orders/" + id).path("status").asString();
+    }
+
+    int available(String productId) {
+        return getJson(stock + "/products/" + productId).path("available").asInt();
+    }
+
+    /** Subjects of the mails GreenMail holds for a recipient; none when it never got one. */
+    List<String> mailSubjects(String recipient) {
+        HttpResponse<String> response = get(mail + "/api/user/" + recipient + "/messages/");
+        if (response.statusCode() == 400 && response.body().contains("not found")) {
+            return List.of();
+        }
+        return parse(response)
+                .valueStream()
+                .map(message -> message.path("subject").asString())
+                .toList();
+    }
+
+    static JsonNode parse(HttpResponse<String> response) {
+        if (response.statusCode() != 200) {
+            throw new AssertionError(response.request().method() + " " + response.uri() + " answered "
+                    + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    static JsonNode json(String body) {
+        return JSON.readTree(body);
+    }
+
+    static String toJson(Object value) {
+        return JSON.writeValueAsString(value);
+    }
+
+    private JsonNode getJson(String uri) {
+        return parse(get(uri));
+    }
+
+    private HttpResponse<String> get(String uri) {
+        try {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(uri))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new AssertionError("GET " + uri + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
