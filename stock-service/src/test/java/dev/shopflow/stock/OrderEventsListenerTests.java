@@ -160,11 +160,7 @@ class OrderEventsListenerTests {
             listeners.start();
         }
         assertThat(available("SKU-3003")).isEqualTo(8);
-        assertThat(jdbc.sql("select count(*) from reservations where order_id = :id")
-                        .param("id", order.orderId())
-                        .query(Long.class)
-                        .single())
-                .isOne();
+        assertThat(reservations(order.orderId())).isOne();
     }
 
     /** The project's own replay: it pauses the listeners itself; stock-service never reprocesses. */
@@ -186,11 +182,7 @@ class OrderEventsListenerTests {
             await().atMost(Duration.ofSeconds(60)).until(() -> caughtUp(admin));
         }
         assertThat(available("SKU-3003")).isEqualTo(8);
-        assertThat(jdbc.sql("select count(*) from reservations where order_id = :id")
-                        .param("id", order.orderId())
-                        .query(Long.class)
-                        .single())
-                .isOne();
+        assertThat(reservations(order.orderId())).isOne();
     }
 
     private HttpResponse<String> replay(String body) throws Exception {
@@ -292,6 +284,13 @@ class OrderEventsListenerTests {
         return jdbc.sql("select available from products where id = :id")
                 .param("id", product)
                 .query(Integer.class)
+                .single();
+    }
+
+    private long reservations(UUID orderId) {
+        return jdbc.sql("select count(*) from reservations where order_id = :id")
+                .param("id", orderId)
+                .query(Long.class)
                 .single();
     }
 }
