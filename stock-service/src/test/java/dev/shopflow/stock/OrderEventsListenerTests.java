@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -161,6 +162,44 @@ class OrderEventsListenerTests {
         }
         assertThat(available("SKU-3003")).isEqualTo(8);
         assertThat(reservations(order.orderId())).isOne();
+    }
+
+    /** Running N instances of the service splits the partitions of {@code orders} between them. */
+    @Test
+    void aSecondInstanceInTheGroupTakesSomeOfThePartitions() {
+        try (KafkaConsumer<String, String> secondInstance = new KafkaConsumer<>(
+                // it only joins the group: it must never commit a position for stock-service
+                Map.of(
+                        "bootstrap.servers",
+                        String.join(",", kafka.getBootstrapServers()),
+                        "group.id",
+                        "stock-service",
+                        "enable.auto.commit",
+                        false),
+                new StringDeserializer(),
+                new StringDeserializer())) {
+            secondInstance.subscribe(List.of(Topics.ORDERS));
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                secondInstance.poll(Duration.ofMillis(100));
+                List<TopicPartition> ours = ordersAssignedToThisInstance();
+                return !ours.isEmpty()
+                        && !secondInstance.assignment().isEmpty()
+                        && ours.size() + secondInstance.assignment().size() == 3
+                        && ours.stream().noneMatch(secondInstance.assignment()::contains);
+            });
+        }
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> ordersAssignedToThisInstance().size() == 3);
+    }
+
+    private List<TopicPartition> ordersAssignedToThisInstance() {
+        return listeners.getListenerContainers().stream()
+                .flatMap(container -> container.getAssignedPartitions() == null
+                        ? Stream.<TopicPartition>empty()
+                        : container.getAssignedPartitions().stream())
+                .filter(partition -> partition.topic().equals(Topics.ORDERS))
+                .toList();
     }
 
     /** The project's own replay: it pauses the listeners itself; stock-service never reprocesses. */
