@@ -13,6 +13,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -48,6 +50,7 @@ class GroupReplay {
     private final KafkaListenerEndpointRegistry listeners;
     private final @Nullable ReplayReprocessing reprocessing;
     private final TransactionOperations transactions;
+    private final Lock executing = new ReentrantLock();
 
     GroupReplay(
             String group,
@@ -75,8 +78,13 @@ class GroupReplay {
             if (!request.executing()) {
                 return describe(plan(admin, topic, start), topic, start, request.reprocessing(), false, null);
             }
-            List<MessageListenerContainer> paused = pauseListeners();
+            if (!executing.tryLock()) {
+                throw new ReplayRefusedException(
+                        "Another replay of " + group + " is running on this instance; retry when it has finished");
+            }
+            List<MessageListenerContainer> paused = new ArrayList<>();
             try {
+                pauseListeners(paused);
                 awaitNoOtherMembers(admin);
                 List<PartitionMove> moves = plan(admin, topic, start);
                 Long redone = transactions.execute(status -> reset(admin, topic, moves, request.reprocessing()));
@@ -85,6 +93,7 @@ class GroupReplay {
                 return done;
             } finally {
                 paused.forEach(MessageListenerContainer::start);
+                executing.unlock();
             }
         }
     }
@@ -152,16 +161,14 @@ class GroupReplay {
         return new ReplayPlan(group, topic, start.toString(), executed, reprocess, moves, events, effects, outcome);
     }
 
-    /** Stops this instance's listeners of the group; stopping makes their consumers leave it. */
-    private List<MessageListenerContainer> pauseListeners() {
-        List<MessageListenerContainer> paused = new ArrayList<>();
+    /** Stops this instance's listeners of the group, adding each to {@code paused}; stopping makes them leave it. */
+    private void pauseListeners(List<MessageListenerContainer> paused) {
         for (MessageListenerContainer container : listeners.getListenerContainers()) {
             if (group.equals(container.getGroupId()) && container.isRunning()) {
                 container.stop();
                 paused.add(container);
             }
         }
-        return paused;
     }
 
     private void awaitNoOtherMembers(Admin admin) {
