@@ -213,7 +213,7 @@ class SystemEndToEndTest {
                                         "--execute")
                                 .exitCode()
                         == 0);
-        assertThat(mailServiceLag())
+        assertThat(lag("mail-service"))
                 .as("records of orders to read again: an OrderPlaced and an outcome per order, at least")
                 .isGreaterThanOrEqualTo(2L * acceptedOrders);
 
@@ -221,7 +221,7 @@ class SystemEndToEndTest {
         await("mail-service read orders again to the end")
                 .atMost(SETTLE)
                 .pollInterval(Duration.ofSeconds(3))
-                .until(() -> mailServiceLag() == 0);
+                .until(() -> lag("mail-service") == 0);
     }
 
     /**
@@ -280,10 +280,6 @@ class SystemEndToEndTest {
                 .isEqualTo(earlierMails);
         assertThat(stockLevels()).isEqualTo(stock);
         assertThat(committedOffsets("stock-service")).isEqualTo(stockServiceOffsets);
-    }
-
-    private static long mailServiceLag() {
-        return lag("mail-service");
     }
 
     /** Lag of a group on topic orders, over all partitions, as kafka-consumer-groups.sh describes it. */

@@ -1,5 +1,6 @@
 package dev.shopflow.outbox.replay;
 
+import dev.shopflow.events.EventHeaders;
 import dev.shopflow.outbox.EventConsumerAutoConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -155,8 +156,8 @@ class DeadLetterRedrive {
         return new DeadLetter(
                 record.partition(),
                 record.offset(),
-                header(record, "eventId"),
-                header(record, "eventType"),
+                header(record, EventHeaders.EVENT_ID),
+                header(record, EventHeaders.EVENT_TYPE),
                 header(record, KafkaHeaders.DLT_EXCEPTION_MESSAGE));
     }
 

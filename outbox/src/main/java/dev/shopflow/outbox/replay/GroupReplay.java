@@ -107,15 +107,20 @@ class GroupReplay {
                 await(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata());
         Map<TopicPartition, ListOffsetsResultInfo> targets =
                 await(admin.listOffsets(specs(partitions, start.offsetSpec())).all());
-        Map<TopicPartition, ListOffsetsResultInfo> ends =
-                await(admin.listOffsets(specs(partitions, OffsetSpec.latest())).all());
+        List<TopicPartition> noEventSince = partitions.stream()
+                .filter(partition -> targets.get(partition).offset() < 0)
+                .toList();
+        // no event at or after the timestamp: the target is the end of the partition
+        Map<TopicPartition, ListOffsetsResultInfo> ends = noEventSince.isEmpty()
+                ? Map.of()
+                : await(admin.listOffsets(specs(noEventSince, OffsetSpec.latest()))
+                        .all());
         List<PartitionMove> moves = new ArrayList<>();
         for (TopicPartition partition : partitions) {
             OffsetAndMetadata current = committed.get(partition);
-            // no event at or after a timestamp: the target is the end of the partition
-            long target = targets.get(partition).offset() >= 0
-                    ? targets.get(partition).offset()
-                    : ends.get(partition).offset();
+            long target = ends.containsKey(partition)
+                    ? ends.get(partition).offset()
+                    : targets.get(partition).offset();
             if (current == null) {
                 moves.add(new PartitionMove(partition.partition(), null, target, 0));
             } else {
@@ -173,12 +178,14 @@ class GroupReplay {
 
     private void awaitNoOtherMembers(Admin admin) {
         long deadline = System.nanoTime() + LEAVE_TIMEOUT.toNanos();
-        Collection<MemberDescription> members;
-        while (!(members = await(admin.describeConsumerGroups(List.of(group))
-                                .describedGroups()
-                                .get(group))
-                        .members())
-                .isEmpty()) {
+        while (true) {
+            Collection<MemberDescription> members = await(admin.describeConsumerGroups(List.of(group))
+                            .describedGroups()
+                            .get(group))
+                    .members();
+            if (members.isEmpty()) {
+                return;
+            }
             if (System.nanoTime() > deadline) {
                 throw new ReplayRefusedException("Group " + group + " still has " + members.size()
                         + " live member(s) after this instance paused its own: "
