@@ -22,6 +22,8 @@ import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.backoff.BackOff;
 import org.springframework.util.backoff.ExponentialBackOff;
 
@@ -38,7 +40,8 @@ import org.springframework.util.backoff.ExponentialBackOff;
  *   <li>any other failure is retried the same way 10 times (about 3 minutes), then dead-lettered.
  * </ul>
  *
- * Retries happen in place: the partition waits, so events of one order are never reordered.
+ * Retries happen in place: the partition waits, so events of one order are never reordered. Batch listeners get
+ * the same treatment per record through {@link EventBatches}, which names the failing record of a batch.
  */
 @AutoConfiguration(
         after = OutboxAutoConfiguration.class,
@@ -73,6 +76,12 @@ public class EventConsumerAutoConfiguration {
     @ConditionalOnMissingBean
     EventRecords eventRecords(ObjectProvider<EventJson> json) {
         return new EventRecords(json.getIfAvailable(EventJson::new));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EventBatches eventBatches(EventRecords eventRecords, PlatformTransactionManager transactions) {
+        return new EventBatches(eventRecords, new TransactionTemplate(transactions));
     }
 
     @Bean

@@ -24,6 +24,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -53,7 +54,7 @@ public class OutboxAutoConfiguration {
 
     @Bean
     OutboxWriter outboxWriter(OutboxSchema schema, DataSource dataSource, EventJson eventJson) {
-        return new OutboxWriter(JdbcClient.create(dataSource), eventJson);
+        return new OutboxWriter(new NamedParameterJdbcTemplate(dataSource), eventJson);
     }
 
     @Bean

@@ -4,7 +4,10 @@ import dev.shopflow.events.DomainEvent;
 import dev.shopflow.events.EventJson;
 import dev.shopflow.events.EventType;
 import java.sql.Timestamp;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import java.util.List;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -16,30 +19,46 @@ import org.springframework.transaction.annotation.Transactional;
  */
 public class OutboxWriter {
 
-    private final JdbcClient jdbc;
+    private static final String INSERT = """
+            insert into outbox (id, aggregatetype, aggregateid, type, schema_version, payload, timestamp, traceparent)
+            values (:id, :aggregateType, :aggregateId, :type, :schemaVersion, cast(:payload as jsonb), :timestamp,
+                    :traceparent)
+            """;
+
+    private final NamedParameterJdbcTemplate jdbc;
     private final EventJson json;
 
-    OutboxWriter(JdbcClient jdbc, EventJson json) {
+    OutboxWriter(NamedParameterJdbcTemplate jdbc, EventJson json) {
         this.jdbc = jdbc;
         this.json = json;
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
     public void append(DomainEvent event) {
+        jdbc.update(INSERT, row(event));
+    }
+
+    /**
+     * Appends several events in one round trip (a JDBC batch), in list order: what a consumer that handles a poll
+     * batch in one transaction writes.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void appendAll(List<? extends DomainEvent> events) {
+        if (!events.isEmpty()) {
+            jdbc.batchUpdate(INSERT, events.stream().map(this::row).toArray(SqlParameterSource[]::new));
+        }
+    }
+
+    private SqlParameterSource row(DomainEvent event) {
         EventType type = EventType.of(event);
-        jdbc.sql("""
-                        insert into outbox (id, aggregatetype, aggregateid, type, schema_version, payload, timestamp, traceparent)
-                        values (:id, :aggregateType, :aggregateId, :type, :schemaVersion, cast(:payload as jsonb), :timestamp,
-                                :traceparent)
-                        """)
-                .param("id", event.eventId())
-                .param("aggregateType", type.topic())
-                .param("aggregateId", event.orderId().toString())
-                .param("type", type.typeName())
-                .param("schemaVersion", type.schemaVersion())
-                .param("payload", json.write(event))
-                .param("timestamp", Timestamp.from(event.occurredAt()))
-                .param("traceparent", TraceContext.current().orElse(null))
-                .update();
+        return new MapSqlParameterSource()
+                .addValue("id", event.eventId())
+                .addValue("aggregateType", type.topic())
+                .addValue("aggregateId", event.orderId().toString())
+                .addValue("type", type.typeName())
+                .addValue("schemaVersion", type.schemaVersion())
+                .addValue("payload", json.write(event))
+                .addValue("timestamp", Timestamp.from(event.occurredAt()))
+                .addValue("traceparent", TraceContext.current().orElse(null));
     }
 }

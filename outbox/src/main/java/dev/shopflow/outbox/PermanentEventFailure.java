@@ -9,4 +9,8 @@ public class PermanentEventFailure extends RuntimeException {
     public PermanentEventFailure(String message) {
         super(message);
     }
+
+    public PermanentEventFailure(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -2,6 +2,10 @@ package dev.shopflow.outbox;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Propagation;
@@ -27,14 +31,30 @@ public class ProcessedEvents {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public boolean firstTime(String consumerGroup, UUID eventId) {
-        return jdbc.sql("""
+        return firstTimes(consumerGroup, List.of(eventId)).contains(eventId);
+    }
+
+    /**
+     * Claims several events for the group in one statement, as {@link #firstTime} does for one.
+     *
+     * @return the events handled for the first time now; an id given twice is in it once
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public Set<UUID> firstTimes(String consumerGroup, Collection<UUID> eventIds) {
+        if (eventIds.isEmpty()) {
+            return Set.of();
+        }
+        // sorted, so two transactions claiming overlapping batches take the key locks in the same order
+        Timestamp now = Timestamp.from(Instant.now());
+        List<Object[]> rows = eventIds.stream()
+                .distinct()
+                .sorted()
+                .map(id -> new Object[] {consumerGroup, id, now})
+                .toList();
+        return new HashSet<>(jdbc.sql("""
                         insert into processed_events (consumer_group, event_id, processed_at)
-                        values (:group, :eventId, :now)
-                        on conflict do nothing""")
-                        .param("group", consumerGroup)
-                        .param("eventId", eventId)
-                        .param("now", Timestamp.from(Instant.now()))
-                        .update()
-                == 1;
+                        values :rows
+                        on conflict do nothing
+                        returning event_id""").param("rows", rows).query(UUID.class).list());
     }
 }
