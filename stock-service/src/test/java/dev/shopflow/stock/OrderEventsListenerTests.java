@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.shopflow.events.EventJson;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
+import dev.shopflow.events.StockReserved;
 import dev.shopflow.events.Topics;
 import dev.shopflow.outbox.EventConsumerAutoConfiguration;
 import java.math.BigDecimal;
@@ -130,6 +131,43 @@ class OrderEventsListenerTests {
     }
 
     /**
+     * Records that arrive while the service is stopped come back as one poll batch, handled in one transaction:
+     * a poison record and a stock event on the wrong topic in the middle of it go to the dead-letter topic, and
+     * the orders before and after them are each reserved once.
+     */
+    @Test
+    void oneBatchWithBadRecordsInTheMiddleReservesEveryGoodOrderOnce() throws Exception {
+        String key = UUID.randomUUID().toString(); // one key: one partition, in this order
+        OrderPlaced first = order("SKU-3003", 1);
+        OrderPlaced second = order("SKU-3003", 2);
+        OrderPlaced third = order("SKU-3003", 3);
+        StockReserved misrouted = new StockReserved(
+                UUID.randomUUID(),
+                first.orderId(),
+                Instant.now(),
+                List.of(new StockReserved.ReservedLine("SKU-3003", 1)));
+
+        listeners.stop();
+        try {
+            send(key, "OrderPlaced", "1", new EventJson().write(first), first.eventId());
+            send(key, "OrderPlaced", "1", "{not json", UUID.randomUUID());
+            send(key, "OrderPlaced", "1", new EventJson().write(second), second.eventId());
+            send(key, "StockReserved", "1", new EventJson().write(misrouted), misrouted.eventId());
+            send(key, "OrderPlaced", "1", new EventJson().write(third), third.eventId());
+            send(key, "OrderPlaced", "1", new EventJson().write(first), first.eventId());
+        } finally {
+            listeners.start();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> available("SKU-3003") == 4);
+        List<ConsumerRecord<String, String>> dead = readUntil(DEAD_LETTERS, r -> key.equals(r.key()), 2);
+        assertThat(dead).extracting(ConsumerRecord::value).contains("{not json", new EventJson().write(misrouted));
+        assertThat(Stream.of(first, second, third).map(order -> reservations(order.orderId())))
+                .containsExactly(1L, 1L, 1L);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> available("SKU-3003") == 4);
+    }
+
+    /**
      * A replay the Kafka way: with the consumer stopped, the group's offsets are reset to the earliest (what
      * {@code kafka-consumer-groups.sh --reset-offsets --to-earliest --execute} does) and the consumer restarts.
      * Everything is read again; what was processed before has no second effect.
@@ -164,7 +202,11 @@ class OrderEventsListenerTests {
         assertThat(reservations(order.orderId())).isOne();
     }
 
-    /** Running N instances of the service splits the partitions of {@code orders} between them. */
+    /**
+     * Running N instances of the service splits the partitions of {@code orders} between them. This instance runs
+     * one consumer per partition; the range assignor hands partitions to members in member-id order, so the second
+     * instance's client id is chosen to sort first and it is sure to be given one.
+     */
     @Test
     void aSecondInstanceInTheGroupTakesSomeOfThePartitions() {
         try (KafkaConsumer<String, String> secondInstance = new KafkaConsumer<>(
@@ -174,6 +216,8 @@ class OrderEventsListenerTests {
                         String.join(",", kafka.getBootstrapServers()),
                         "group.id",
                         "stock-service",
+                        "client.id",
+                        "a-second-instance",
                         "enable.auto.commit",
                         false),
                 new StringDeserializer(),
