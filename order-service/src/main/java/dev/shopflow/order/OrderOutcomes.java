@@ -1,5 +1,6 @@
 package dev.shopflow.order;
 
+import dev.shopflow.events.DomainEvent;
 import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderRejected;
@@ -9,21 +10,32 @@ import dev.shopflow.events.StockReserved;
 import dev.shopflow.outbox.OutboxWriter;
 import dev.shopflow.outbox.PermanentEventFailure;
 import dev.shopflow.outbox.ProcessedEvents;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Settles a pending order from stock-service's answer: CONFIRMED on {@link StockReserved}, REJECTED on {@link
+ * Settles pending orders from stock-service's answers: CONFIRMED on {@link StockReserved}, REJECTED on {@link
  * StockRejected}, with the matching {@link OrderConfirmed} or {@link OrderRejected} written to the outbox in the
  * same transaction as the status and the processed-event record.
+ *
+ * <p>A poll batch of answers is settled in one transaction, in the order they arrived: the orders are read and
+ * locked with one query each for orders and lines, and written with one statement per table.
  */
 @Service
 class OrderOutcomes {
@@ -31,13 +43,13 @@ class OrderOutcomes {
     static final String CONSUMER_GROUP = "order-service";
     private static final Logger log = LoggerFactory.getLogger(OrderOutcomes.class);
 
-    private final OrderRepository orders;
+    private final JdbcClient jdbc;
     private final OutboxWriter outbox;
     private final ProcessedEvents processedEvents;
     private final Clock clock = Clock.systemUTC();
 
-    OrderOutcomes(OrderRepository orders, OutboxWriter outbox, ProcessedEvents processedEvents) {
-        this.orders = orders;
+    OrderOutcomes(JdbcClient jdbc, OutboxWriter outbox, ProcessedEvents processedEvents) {
+        this.jdbc = jdbc;
         this.outbox = outbox;
         this.processedEvents = processedEvents;
     }
@@ -45,47 +57,125 @@ class OrderOutcomes {
     /** @return false when the event was handled before (a redelivery), true when it was applied now */
     @Transactional
     boolean apply(StockEvent event) {
+        return applyAll(List.of(event)) == 1;
+    }
+
+    /**
+     * @return how many of the events were applied now (the others were handled before)
+     * @throws PermanentEventFailure for an answer about an order that does not exist: the whole batch rolls back
+     */
+    @Transactional
+    int applyAll(List<StockEvent> events) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        if (!processedEvents.firstTime(CONSUMER_GROUP, event.eventId())) {
-            return false;
+        Set<UUID> firstTime = processedEvents.firstTimes(
+                CONSUMER_GROUP, events.stream().map(StockEvent::eventId).toList());
+        Map<UUID, Pending> orders = lock(events.stream()
+                .filter(event -> firstTime.contains(event.eventId()))
+                .map(StockEvent::orderId)
+                .toList());
+        Set<UUID> applied = new HashSet<>();
+        List<Object[]> settled = new ArrayList<>();
+        List<DomainEvent> outcomes = new ArrayList<>();
+        for (StockEvent event : events) {
+            if (!firstTime.contains(event.eventId()) || !applied.add(event.eventId())) {
+                continue;
+            }
+            Pending order = orders.get(event.orderId());
+            if (order == null) {
+                throw new PermanentEventFailure("No order " + event.orderId() + " for " + event);
+            }
+            if (order.status() != OrderStatus.PENDING) {
+                log.warn(
+                        "Order {} is already {}; ignoring {}",
+                        order.id(),
+                        order.status(),
+                        event.getClass().getSimpleName());
+                continue;
+            }
+            OrderStatus status = settle(order, event, now, outcomes);
+            orders.put(order.id(), order.with(status));
+            settled.add(new Object[] {order.id(), status.name()});
         }
-        Order order = orders.findById(event.orderId())
-                .orElseThrow(() -> new PermanentEventFailure("No order " + event.orderId() + " for " + event));
-        if (order.status() != OrderStatus.PENDING) {
-            log.warn(
-                    "Order {} is already {}; ignoring {}",
-                    order.id(),
-                    order.status(),
-                    event.getClass().getSimpleName());
-            return true;
+        if (!settled.isEmpty()) {
+            jdbc.sql("""
+                            update orders set status = settled.status, settled_at = :now, version = version + 1
+                            from (values :settled) as settled (id, status)
+                            where orders.id = settled.id""")
+                    .param("settled", settled)
+                    .param("now", Timestamp.from(now))
+                    .update();
         }
-        List<OrderLine> lines = order.lines().stream()
-                .map(line -> new OrderLine(line.productId(), line.quantity(), line.unitPrice()))
-                .toList();
-        switch (event) {
+        outbox.appendAll(outcomes);
+        return applied.size();
+    }
+
+    private static OrderStatus settle(Pending order, StockEvent event, Instant now, List<DomainEvent> outcomes) {
+        return switch (event) {
             case StockReserved reserved -> {
-                orders.save(order.withStatus(OrderStatus.CONFIRMED));
-                outbox.append(new OrderConfirmed(
-                        UUID.randomUUID(), order.id(), now, order.customerEmail(), lines, order.total()));
+                outcomes.add(new OrderConfirmed(
+                        UUID.randomUUID(), order.id(), now, order.customerEmail(), order.lines(), order.total()));
+                yield OrderStatus.CONFIRMED;
             }
             case StockRejected rejected -> {
-                orders.save(order.withStatus(OrderStatus.REJECTED));
-                outbox.append(new OrderRejected(
+                outcomes.add(new OrderRejected(
                         UUID.randomUUID(),
                         order.id(),
                         now,
                         order.customerEmail(),
-                        lines,
+                        order.lines(),
                         order.total(),
                         reason(rejected)));
+                yield OrderStatus.REJECTED;
             }
+        };
+    }
+
+    /** Reads and locks the orders (in id order, so two batches cannot deadlock) with their lines. */
+    private Map<UUID, Pending> lock(List<UUID> ids) {
+        Map<UUID, Pending> orders = new HashMap<>();
+        if (ids.isEmpty()) {
+            return orders;
         }
-        return true;
+        List<UUID> sorted = ids.stream().distinct().sorted().toList();
+        Map<UUID, List<OrderLine>> lines = new HashMap<>();
+        jdbc.sql("""
+                        select order_id, product_id, quantity, unit_price from order_lines
+                        where order_id in (:ids) order by order_id, line_no""")
+                .param("ids", sorted)
+                .query((rs, row) -> lines.computeIfAbsent(rs.getObject("order_id", UUID.class), id -> new ArrayList<>())
+                        .add(new OrderLine(
+                                rs.getString("product_id"), rs.getInt("quantity"), rs.getBigDecimal("unit_price"))))
+                .list();
+        jdbc.sql("""
+                        select id, status, customer_email, total from orders
+                        where id in (:ids) order by id for update""")
+                .param("ids", sorted)
+                .query((rs, row) -> {
+                    UUID id = rs.getObject("id", UUID.class);
+                    return orders.put(
+                            id,
+                            new Pending(
+                                    id,
+                                    OrderStatus.valueOf(rs.getString("status")),
+                                    rs.getString("customer_email"),
+                                    rs.getBigDecimal("total"),
+                                    List.copyOf(lines.getOrDefault(id, List.of()))));
+                })
+                .list();
+        return orders;
     }
 
     private static String reason(StockRejected rejected) {
         return rejected.shortLines().stream()
                 .map(line -> line.productId() + ": " + line.requested() + " ordered, " + line.available() + " in stock")
                 .collect(Collectors.joining("; ", "Not enough stock (", ")"));
+    }
+
+    /** What settling needs of an order. */
+    private record Pending(UUID id, OrderStatus status, String customerEmail, BigDecimal total, List<OrderLine> lines) {
+
+        Pending with(OrderStatus newStatus) {
+            return new Pending(id, newStatus, customerEmail, total, lines);
+        }
     }
 }
