@@ -1,14 +1,23 @@
 package dev.shopflow.mail;
 
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Which event's mail was sent. Each call commits on its own: {@link #claim} before the SMTP conversation, {@link
- * #markSent} after it.
+ * Which event's mail was sent. The claim and the SENT mark happen in one transaction that stays open while the
+ * mails go out: the claimed rows stay locked, so a concurrent second delivery of the same event waits for the
+ * first to commit and then finds it SENT.
  */
 @Repository
 class MailLog {
@@ -19,37 +28,67 @@ class MailLog {
         this.jdbc = jdbc;
     }
 
+    /** A mail about to be sent for an event. */
+    record Claim(UUID eventId, UUID orderId, MailKind kind, String recipient, EventSource source) {}
+
     /**
-     * Records that the mail for {@code eventId} is being sent. False when it was sent before: a redelivered event.
-     * True for a first attempt, for a retry of an attempt that never reached SENT, and for a mail marked RESEND
-     * by a replay with reprocess.
+     * Claims the mails, one statement for all. An event is claimed on a first attempt, on a retry of an attempt
+     * that never reached SENT, and when a replay with reprocess marked it RESEND; not when it was sent before (a
+     * redelivered event) or while another transaction holds its claim (it waits for that one to end).
+     *
+     * @param claims at most one per event
+     * @return the events whose mail is to be sent now
      */
-    boolean claim(UUID eventId, UUID orderId, MailKind kind, String recipient, EventSource source) {
-        return !jdbc.sql("""
+    @Transactional(propagation = Propagation.MANDATORY)
+    Set<UUID> claim(Collection<Claim> claims) {
+        if (claims.isEmpty()) {
+            return Set.of();
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        // in event-id order, so two transactions claiming overlapping batches lock the rows in the same order
+        List<Object[]> rows = claims.stream()
+                .sorted(Comparator.comparing(Claim::eventId))
+                .map(claim -> new Object[] {
+                    claim.eventId(),
+                    claim.orderId(),
+                    claim.kind().name(),
+                    claim.recipient(),
+                    "SENDING",
+                    1,
+                    now,
+                    claim.source().topic(),
+                    claim.source().partition(),
+                    claim.source().offset()
+                })
+                .toList();
+        return new HashSet<>(jdbc.sql("""
                         insert into mail_log (event_id, order_id, kind, recipient, status, attempts, created_at,
                                               source_topic, source_partition, source_offset)
-                        values (:eventId, :orderId, :kind, :recipient, 'SENDING', 1, :now,
-                                :topic, :partition, :offset)
+                        values :rows
                         on conflict (event_id) do update set attempts = mail_log.attempts + 1, status = 'SENDING'
                             where mail_log.status in ('SENDING', 'RESEND')
-                        returning event_id""")
-                .param("eventId", eventId)
-                .param("orderId", orderId)
-                .param("kind", kind.name())
-                .param("recipient", recipient)
-                .param("now", Timestamp.from(Instant.now()))
-                .param("topic", source.topic())
-                .param("partition", source.partition())
-                .param("offset", source.offset())
-                .query(UUID.class)
-                .list()
-                .isEmpty();
+                        returning event_id""").param("rows", rows).query(UUID.class).list());
     }
 
-    void markSent(UUID eventId) {
-        jdbc.sql("update mail_log set status = 'SENT', sent_at = :now where event_id = :eventId")
-                .param("eventId", eventId)
-                .param("now", Timestamp.from(Instant.now()))
+    /** A mail the SMTP server accepted, and when. */
+    record Sent(UUID eventId, Instant at) {}
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    void markSent(List<Sent> sent) {
+        if (sent.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                        update mail_log set status = 'SENT', sent_at = cast(sent.at as timestamptz)
+                        from (values :sent) as sent (event_id, at)
+                        where mail_log.event_id = sent.event_id""")
+                .param(
+                        "sent",
+                        sent.stream()
+                                .map(mail -> new Object[] {
+                                    mail.eventId(), OffsetDateTime.ofInstant(mail.at(), ZoneOffset.UTC)
+                                })
+                                .toList())
                 .update();
     }
 }

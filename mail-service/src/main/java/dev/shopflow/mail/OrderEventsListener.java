@@ -1,31 +1,29 @@
 package dev.shopflow.mail;
 
-import dev.shopflow.events.OrderEvent;
-import dev.shopflow.events.StockEvent;
 import dev.shopflow.events.Topics;
-import dev.shopflow.outbox.EventRecords;
-import dev.shopflow.outbox.PermanentEventFailure;
+import dev.shopflow.outbox.EventBatches;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
-/** Mails customers about their orders, in consumer group {@code mail-service}. */
+/**
+ * Mails customers about their orders, in consumer group {@code mail-service}: a poll batch at a time, in one
+ * transaction around the SMTP conversation ({@link OrderMails}).
+ */
 @Component
 class OrderEventsListener {
 
-    private final EventRecords events;
+    private final EventBatches batches;
     private final OrderMails mails;
 
-    OrderEventsListener(EventRecords events, OrderMails mails) {
-        this.events = events;
+    OrderEventsListener(EventBatches batches, OrderMails mails) {
+        this.batches = batches;
         this.mails = mails;
     }
 
-    @KafkaListener(topics = Topics.ORDERS)
-    void on(ConsumerRecord<String, String> record) {
-        switch (events.decode(record)) {
-            case OrderEvent order -> mails.send(order, EventSource.of(record));
-            case StockEvent misrouted -> throw new PermanentEventFailure("A stock event on topic " + record.topic());
-        }
+    @KafkaListener(topics = Topics.ORDERS, batch = "true")
+    void on(List<ConsumerRecord<String, String>> records) {
+        batches.handle(records, mails::send);
     }
 }

@@ -7,55 +7,120 @@ import dev.shopflow.events.OrderEvent;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.OrderRejected;
+import dev.shopflow.events.StockEvent;
+import dev.shopflow.outbox.EventBatchHandler;
+import dev.shopflow.outbox.PermanentEventFailure;
 import dev.shopflow.outbox.TransientEventFailure;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.mail.MailException;
-import org.springframework.mail.SimpleMailMessage;
-import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.stereotype.Service;
 
 /**
- * Sends the mail an order event asks for, at most once per event once it is SENT. SMTP cannot join a database
- * transaction, so the window is kept small: the claim (SENDING) commits, then the mail goes out, then SENT
- * commits. Only a crash between the server accepting the mail and SENT committing mails twice.
+ * Sends the mails a poll batch of order events asks for, at most once per event once it is SENT.
+ *
+ * <p>SMTP cannot join a database transaction, so the batch's transaction is held around the conversation: the
+ * claims (SENDING) are written and locked first, the mails go out over the thread's kept-open connection, then
+ * SENT is written and everything commits. A concurrent second delivery of an event waits on its claim and finds
+ * it SENT. Only a crash (or a lost database) between the server accepting a mail and the commit mails it again;
+ * every mail carries a {@code Message-ID} made from its event id, so such a duplicate is recognisable.
+ *
+ * <p>When a mail fails, the mails before it are marked SENT and commit, and that event fails: 4xx replies,
+ * timeouts and lost connections are transient (retried in place), a 5xx reply is permanent for that mail
+ * (dead-lettered).
  */
 @Service
 class OrderMails {
 
     private static final Logger log = LoggerFactory.getLogger(OrderMails.class);
 
-    private final JavaMailSender smtp;
+    private final SmtpConnections smtp;
     private final MailLog mailLog;
     private final MailProperties properties;
+    private final String messageIdDomain;
     private final Map<MailKind, Template> templates = new EnumMap<>(MailKind.class);
 
-    OrderMails(JavaMailSender smtp, MailLog mailLog, MailProperties properties, Mustache.Compiler mustache) {
+    OrderMails(SmtpConnections smtp, MailLog mailLog, MailProperties properties, Mustache.Compiler mustache) {
         this.smtp = smtp;
         this.mailLog = mailLog;
         this.properties = properties;
+        this.messageIdDomain = properties.from().substring(properties.from().lastIndexOf('@') + 1);
         for (MailKind kind : MailKind.values()) {
             templates.put(kind, compile(mustache, kind.template()));
         }
     }
 
-    /** @return whether a mail was sent now (false for a redelivered event whose mail was sent before) */
-    boolean send(OrderEvent event, EventSource source) {
-        Mail mail = switch (event) {
+    /** Runs inside the batch's transaction ({@link dev.shopflow.outbox.EventBatches}). */
+    Optional<EventBatchHandler.Failure> send(List<EventBatchHandler.Received> batch) {
+        Map<UUID, Pending> pending = new LinkedHashMap<>(); // the first delivery of each event in the batch
+        Optional<EventBatchHandler.Failure> misrouted = Optional.empty();
+        for (int i = 0; i < batch.size() && misrouted.isEmpty(); i++) {
+            EventBatchHandler.Received received = batch.get(i);
+            switch (received.event()) {
+                case OrderEvent event ->
+                    pending.putIfAbsent(
+                            event.eventId(), new Pending(i, event, mail(event), EventSource.of(received.record())));
+                case StockEvent stock ->
+                    misrouted = Optional.of(new EventBatchHandler.Failure(
+                            i,
+                            new PermanentEventFailure("A stock event on topic "
+                                    + received.record().topic())));
+            }
+        }
+        Set<UUID> claimed =
+                mailLog.claim(pending.values().stream().map(Pending::claim).toList());
+        List<MailLog.Sent> sent = new ArrayList<>();
+        Set<UUID> skipped = new HashSet<>(pending.keySet());
+        skipped.removeAll(claimed);
+        if (!skipped.isEmpty()) {
+            log.info("Mails for events {} were sent before; not sending again", skipped);
+        }
+        for (Pending mail : pending.values()) {
+            if (!claimed.contains(mail.event().eventId())) {
+                continue;
+            }
+            try {
+                Transport connection = smtp.connection();
+                MimeMessage message = message(mail);
+                connection.sendMessage(message, message.getAllRecipients());
+                sent.add(new MailLog.Sent(mail.event().eventId(), Instant.now()));
+            } catch (MessagingException | RuntimeException e) {
+                smtp.discard();
+                mailLog.markSent(sent);
+                return Optional.of(new EventBatchHandler.Failure(mail.index(), classify(e)));
+            }
+        }
+        mailLog.markSent(sent);
+        return misrouted;
+    }
+
+    private static Mail mail(OrderEvent event) {
+        return switch (event) {
             case OrderPlaced placed ->
                 new Mail(MailKind.ORDER_RECEIVED, placed.customerEmail(), placed.lines(), placed.total(), "");
             case OrderConfirmed confirmed ->
@@ -68,25 +133,71 @@ class OrderMails {
                         rejected.total(),
                         rejected.reason());
         };
-        if (!mailLog.claim(event.eventId(), event.orderId(), mail.kind(), mail.recipient(), source)) {
-            log.info("Mail for event {} was sent before; not sending again", event.eventId());
-            return false;
+    }
+
+    private MimeMessage message(Pending mail) throws MessagingException {
+        MimeMessage message = new MimeMessage(smtp.session());
+        MimeMessageHelper helper = new MimeMessageHelper(message, StandardCharsets.UTF_8.name());
+        helper.setFrom(properties.from());
+        helper.setTo(mail.mail().recipient());
+        helper.setSubject(mail.mail().kind().subject() + " (" + mail.event().orderId() + ")");
+        helper.setText(render(mail.mail(), mail.event()));
+        message.setSentDate(new Date());
+        message.saveChanges(); // sets a random Message-ID: replaced by the event's own below
+        message.setHeader("Message-ID", messageId(mail.event().eventId()));
+        return message;
+    }
+
+    /** The same for every attempt at one event's mail, so a mailbox can tell a duplicate. */
+    String messageId(UUID eventId) {
+        return "<" + eventId + "@" + messageIdDomain + ">";
+    }
+
+    /**
+     * 4xx replies, timeouts and lost connections pass: transient. A 5xx reply refuses this mail for good:
+     * permanent. Anything else is retried a few times, then dead-lettered.
+     */
+    static RuntimeException classify(Exception error) {
+        Integer code = replyCode(error);
+        if (code != null && code >= 500) {
+            return new PermanentEventFailure("The SMTP server refused the mail (" + code + ")", error);
         }
-        SimpleMailMessage message = new SimpleMailMessage();
-        message.setFrom(properties.from());
-        message.setTo(mail.recipient());
-        message.setSubject(mail.kind().subject() + " (" + event.orderId() + ")");
-        message.setText(render(mail, event));
-        try {
-            smtp.send(message);
-        } catch (MailException e) {
-            if (unreachable(e)) {
-                throw new TransientEventFailure("SMTP server unreachable", e);
+        if (code != null || causedByIo(error)) {
+            return new TransientEventFailure("SMTP failed" + (code == null ? "" : " (" + code + ")"), error);
+        }
+        return error instanceof RuntimeException runtime ? runtime : new IllegalStateException(error);
+    }
+
+    private static Integer replyCode(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = next(cause)) {
+            if (cause instanceof SMTPSendFailedException failed && failed.getReturnCode() > 0) {
+                return failed.getReturnCode();
             }
-            throw e;
+            if (cause instanceof SMTPAddressFailedException failed && failed.getReturnCode() > 0) {
+                return failed.getReturnCode();
+            }
         }
-        mailLog.markSent(event.eventId());
-        return true;
+        return null;
+    }
+
+    private static boolean causedByIo(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = next(cause)) {
+            if (cause instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The next cause, following the chain JavaMail keeps in {@code getNextException}. */
+    private static Throwable next(Throwable error) {
+        if (error instanceof SendFailedException failed && failed.getNextException() != null) {
+            return failed.getNextException();
+        }
+        if (error instanceof MessagingException failed && failed.getNextException() != null) {
+            return failed.getNextException();
+        }
+        return error.getCause();
     }
 
     private String render(Mail mail, OrderEvent event) {
@@ -96,17 +207,6 @@ class OrderMails {
         model.put("total", mail.total().toPlainString());
         model.put("reason", mail.reason());
         return templates.get(mail.kind()).execute(model);
-    }
-
-    private static boolean unreachable(Throwable error) {
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException
-                    || cause instanceof SocketTimeoutException
-                    || cause instanceof UnknownHostException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Template compile(Mustache.Compiler mustache, String name) {
@@ -119,4 +219,12 @@ class OrderMails {
     }
 
     private record Mail(MailKind kind, String recipient, List<OrderLine> lines, BigDecimal total, String reason) {}
+
+    /** @param index the event's position in the batch */
+    private record Pending(int index, OrderEvent event, Mail mail, EventSource source) {
+
+        MailLog.Claim claim() {
+            return new MailLog.Claim(event.eventId(), event.orderId(), mail.kind(), mail.recipient(), source);
+        }
+    }
 }

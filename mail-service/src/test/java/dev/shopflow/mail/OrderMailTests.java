@@ -30,7 +30,9 @@ class OrderMailTests extends MailTestSupport {
 
         JsonNode mail = awaitMails(1).get(0);
         assertThat(mail.get("subject").asString()).startsWith("We received your order");
-        assertThat(mail.get("mimeMessage").asString()).contains("2 x SKU-1001 at 19.99", "Total: 44.98");
+        assertThat(mail.get("mimeMessage").asString())
+                .contains("2 x SKU-1001 at 19.99", "Total: 44.98")
+                .contains("Message-ID: <" + placed.eventId() + "@shopflow.dev>");
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> mails().size() == 1);
     }
 

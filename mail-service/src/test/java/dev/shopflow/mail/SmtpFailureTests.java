@@ -1,0 +1,61 @@
+package dev.shopflow.mail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shopflow.outbox.PermanentEventFailure;
+import dev.shopflow.outbox.TransientEventFailure;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.internet.InternetAddress;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.junit.jupiter.api.Test;
+
+/** Which SMTP failures pass by themselves (retried in place) and which refuse a mail for good (dead-lettered). */
+class SmtpFailureTests {
+
+    @Test
+    void aTemporaryReplyIsTransient() {
+        assertThat(OrderMails.classify(sendFailed(451, "451 4.3.0 try again later")))
+                .isInstanceOf(TransientEventFailure.class)
+                .hasMessageContaining("451");
+        assertThat(OrderMails.classify(new SendFailedException("Invalid Addresses", sendFailed(421, "421 closing"))))
+                .isInstanceOf(TransientEventFailure.class);
+    }
+
+    @Test
+    void aLostConnectionOrTimeoutIsTransient() {
+        assertThat(OrderMails.classify(new MessagingException("Could not connect", new ConnectException("refused"))))
+                .isInstanceOf(TransientEventFailure.class);
+        assertThat(OrderMails.classify(
+                        new MessagingException("Exception reading response", new SocketTimeoutException())))
+                .isInstanceOf(TransientEventFailure.class);
+    }
+
+    @Test
+    void aPermanentReplyRefusesThatMail() throws Exception {
+        SMTPAddressFailedException unknownUser = new SMTPAddressFailedException(
+                new InternetAddress("nobody@example.com"), "RCPT TO", 550, "550 no such user");
+
+        assertThat(OrderMails.classify(new SendFailedException("Invalid Addresses", unknownUser)))
+                .isInstanceOf(PermanentEventFailure.class)
+                .hasMessageContaining("550");
+        assertThat(OrderMails.classify(sendFailed(554, "554 5.7.1 rejected")))
+                .isInstanceOf(PermanentEventFailure.class);
+    }
+
+    @Test
+    void anythingElseIsLeftToTheRetryLimit() {
+        RuntimeException unknown = new IllegalArgumentException("bad template");
+
+        assertThat(OrderMails.classify(unknown)).isSameAs(unknown);
+        assertThat(OrderMails.classify(new MessagingException("no recipients")))
+                .isNotInstanceOfAny(TransientEventFailure.class, PermanentEventFailure.class);
+    }
+
+    private static SMTPSendFailedException sendFailed(int code, String reply) {
+        return new SMTPSendFailedException("DATA", code, reply, null, null, null, null);
+    }
+}
