@@ -63,6 +63,25 @@ final class Compose {
     }
 
     Result tryRun(Duration timeout, String... args) {
+        return execute(timeout, false, args);
+    }
+
+    /**
+     * Runs {@code docker compose <args>} and returns its standard output alone, for commands whose output is parsed
+     * (a warning of Compose's on standard error would otherwise end up in the data); fails unless it exits with 0 in
+     * time.
+     */
+    String output(Duration timeout, String... args) {
+        Result result = execute(timeout, true, args);
+        if (result.exitCode() != 0) {
+            throw new AssertionError("docker compose " + String.join(" ", args) + " exited with " + result.exitCode()
+                    + ":\n" + tail(result.output(), 60));
+        }
+        return result.output();
+    }
+
+    /** @param stdoutOnly the result holds standard output only (standard error goes to a log file of its own) */
+    private Result execute(Duration timeout, boolean stdoutOnly, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 "docker",
                 "compose",
@@ -74,16 +93,23 @@ final class Compose {
         try {
             Files.createDirectories(logs);
             Path log = logs.resolve("%02d-%s.log".formatted(commands.incrementAndGet(), args[0]));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(root.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).directory(root.toFile()).redirectOutput(log.toFile());
+            Path errors = log.resolveSibling(log.getFileName() + ".stderr");
+            if (stdoutOnly) {
+                builder.redirectError(errors.toFile());
+            } else {
+                builder.redirectErrorStream(true);
+            }
             builder.environment().putAll(env);
             Process process = builder.start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new AssertionError("docker compose " + String.join(" ", args) + " did not finish within "
-                        + timeout + ":\n" + tail(Files.readString(log), 60));
+                        + timeout + ":\n" + tail(Files.readString(stdoutOnly ? errors : log), 60));
+            }
+            if (stdoutOnly && process.exitValue() != 0) {
+                return new Result(process.exitValue(), Files.readString(log) + Files.readString(errors));
             }
             return new Result(process.exitValue(), Files.readString(log));
         } catch (IOException e) {

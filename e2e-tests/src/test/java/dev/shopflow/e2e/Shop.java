@@ -1,6 +1,7 @@
 package dev.shopflow.e2e;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +12,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -18,6 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 final class Shop {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The compose stack's admin, with its default password. */
+    private static final String ADMIN =
+            "Basic " + Base64.getEncoder().encodeToString("admin:shopflow-admin".getBytes(StandardCharsets.UTF_8));
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -61,17 +67,93 @@ final class Shop {
                     HttpRequest.newBuilder(URI.create(mailService + "/admin/replay"))
                             .timeout(Duration.ofSeconds(60))
                             .header("Content-Type", "application/json")
-                            .header(
-                                    "Authorization",
-                                    "Basic "
-                                            + Base64.getEncoder()
-                                                    .encodeToString(
-                                                            "admin:shopflow-admin".getBytes(StandardCharsets.UTF_8)))
+                            .header("Authorization", ADMIN)
                             .POST(HttpRequest.BodyPublishers.ofString(body))
                             .build(),
                     BodyHandlers.ofString()));
         } catch (IOException e) {
             throw new AssertionError("POST /admin/replay failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code POST /admin/products/{id}/restock} on stock-service as the compose stack's admin; the new level. */
+    int restock(String productId, int quantity) {
+        try {
+            return parse(http.send(
+                            HttpRequest.newBuilder(URI.create(stock + "/admin/products/" + productId + "/restock"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .header("Content-Type", "application/json")
+                                    .header("Authorization", ADMIN)
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"quantity\":" + quantity + "}"))
+                                    .build(),
+                            BodyHandlers.ofString()))
+                    .path("available")
+                    .asInt();
+        } catch (IOException e) {
+            throw new AssertionError("restock of " + productId + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * How many mails GreenMail holds for a recipient, counted while the answer streams in (it carries every whole
+     * message, so it can be large); 0 when it never got one.
+     */
+    long mailCount(String recipient) {
+        try {
+            HttpResponse<InputStream> response = http.send(
+                    HttpRequest.newBuilder(URI.create(mail + "/api/user/" + recipient + "/messages/"))
+                            .timeout(Duration.ofMinutes(2))
+                            .build(),
+                    BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                String answer;
+                try (InputStream body = response.body()) {
+                    answer = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                if (response.statusCode() == 400 && answer.contains("not found")) {
+                    return 0;
+                }
+                throw new AssertionError(
+                        "GET " + response.uri() + " answered " + response.statusCode() + ": " + answer);
+            }
+            try (InputStream body = response.body();
+                    JsonParser parser = JSON.createParser(body)) {
+                if (parser.nextToken() != JsonToken.START_ARRAY) {
+                    throw new AssertionError("GET " + response.uri() + " answered no array");
+                }
+                long messages = 0;
+                while (parser.nextToken() == JsonToken.START_OBJECT) {
+                    parser.skipChildren();
+                    messages++;
+                }
+                return messages;
+            }
+        } catch (IOException e) {
+            throw new AssertionError("counting the mails of " + recipient + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Deletes every mail GreenMail holds, so that it does not run out of memory over a long run. */
+    void purgeMails() {
+        try {
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(mail + "/api/mail/purge"))
+                            .timeout(Duration.ofMinutes(1))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    BodyHandlers.ofString());
+            parse(response);
+        } catch (IOException e) {
+            throw new AssertionError("POST /api/mail/purge failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
