@@ -6,6 +6,7 @@ import dev.shopflow.outbox.PermanentEventFailure;
 import dev.shopflow.outbox.TransientEventFailure;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
+import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -43,6 +44,8 @@ class SmtpFailureTests {
                 .isInstanceOf(PermanentEventFailure.class)
                 .hasMessageContaining("550");
         assertThat(OrderMails.classify(sendFailed(554, "554 5.7.1 rejected")))
+                .isInstanceOf(PermanentEventFailure.class);
+        assertThat(OrderMails.classify(new AddressException("Missing final '@domain'", "ada")))
                 .isInstanceOf(PermanentEventFailure.class);
     }
 
