@@ -7,7 +7,6 @@ import dev.shopflow.events.OrderEvent;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.OrderRejected;
-import dev.shopflow.events.StockEvent;
 import dev.shopflow.outbox.EventBatchHandler;
 import dev.shopflow.outbox.PermanentEventFailure;
 import dev.shopflow.outbox.TransientEventFailure;
@@ -80,19 +79,10 @@ class OrderMails {
     /** Runs inside the batch's transaction ({@link dev.shopflow.outbox.EventBatches}). */
     Optional<EventBatchHandler.Failure> send(List<EventBatchHandler.Received> batch) {
         Map<UUID, Pending> pending = new LinkedHashMap<>(); // the first delivery of each event in the batch
-        Optional<EventBatchHandler.Failure> misrouted = Optional.empty();
-        for (int i = 0; i < batch.size() && misrouted.isEmpty(); i++) {
+        for (int i = 0; i < batch.size(); i++) {
             EventBatchHandler.Received received = batch.get(i);
-            switch (received.event()) {
-                case OrderEvent event ->
-                    pending.putIfAbsent(
-                            event.eventId(), new Pending(i, event, mail(event), EventSource.of(received.record())));
-                case StockEvent stock ->
-                    misrouted = Optional.of(new EventBatchHandler.Failure(
-                            i,
-                            new PermanentEventFailure("A stock event on topic "
-                                    + received.record().topic())));
-            }
+            OrderEvent event = (OrderEvent) received.event(); // EventBatches lets only order events through here
+            pending.putIfAbsent(event.eventId(), new Pending(i, event, mail(event), EventSource.of(received.record())));
         }
         Set<UUID> claimed =
                 mailLog.claim(pending.values().stream().map(Pending::claim).toList());
@@ -118,7 +108,7 @@ class OrderMails {
             }
         }
         mailLog.markSent(sent);
-        return misrouted;
+        return Optional.empty();
     }
 
     private static Mail mail(OrderEvent event) {

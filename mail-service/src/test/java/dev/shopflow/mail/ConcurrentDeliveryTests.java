@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.shopflow.events.EventJson;
 import dev.shopflow.events.EventType;
 import dev.shopflow.events.OrderPlaced;
+import dev.shopflow.events.Topics;
 import dev.shopflow.outbox.EventBatches;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,8 +35,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class ConcurrentDeliveryTests extends MailTestSupport {
 
     private static final int EVENTS = 40;
-    /** Not a real topic: the mail log keeps each mail's source position, which replays on real topics match. */
-    private static final String SOURCE = "concurrent-delivery-test";
+    /**
+     * Not a real partition of {@code orders}: the mail log keeps each mail's source position, which replays of the
+     * real partitions match.
+     */
+    private static final int PARTITION = 99;
 
     @Autowired
     EventBatches batches;
@@ -91,8 +95,8 @@ class ConcurrentDeliveryTests extends MailTestSupport {
 
     private static ConsumerRecord<String, String> record(long offset, OrderPlaced event) {
         EventType type = EventType.of(event);
-        ConsumerRecord<String, String> record =
-                new ConsumerRecord<>(SOURCE, 0, offset, event.orderId().toString(), new EventJson().write(event));
+        ConsumerRecord<String, String> record = new ConsumerRecord<>(
+                Topics.ORDERS, PARTITION, offset, event.orderId().toString(), new EventJson().write(event));
         record.headers().add("eventId", event.eventId().toString().getBytes(StandardCharsets.UTF_8));
         record.headers().add("eventType", type.typeName().getBytes(StandardCharsets.UTF_8));
         record.headers()

@@ -1,12 +1,9 @@
 package dev.shopflow.order;
 
-import dev.shopflow.events.OrderEvent;
 import dev.shopflow.events.StockEvent;
 import dev.shopflow.events.Topics;
 import dev.shopflow.outbox.EventBatchHandler;
 import dev.shopflow.outbox.EventBatches;
-import dev.shopflow.outbox.PermanentEventFailure;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,7 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Settles orders from stock-service's answers, in consumer group {@code order-service}: a poll batch at a time,
- * in one transaction ({@link EventBatches}).
+ * in one transaction ({@link EventBatches}, which also dead-letters any event that does not belong on
+ * {@code stock}).
  */
 @Component
 class StockEventsListener {
@@ -30,24 +28,12 @@ class StockEventsListener {
 
     @KafkaListener(topics = Topics.STOCK, batch = "true")
     void on(List<ConsumerRecord<String, String>> records) {
-        batches.handle(records, this::handle);
+        batches.handle(records, this::settle);
     }
 
-    private Optional<EventBatchHandler.Failure> handle(List<EventBatchHandler.Received> batch) {
-        List<StockEvent> answers = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            switch (batch.get(i).event()) {
-                case StockEvent answer -> answers.add(answer);
-                case OrderEvent misrouted -> {
-                    outcomes.applyAll(answers);
-                    return Optional.of(new EventBatchHandler.Failure(
-                            i,
-                            new PermanentEventFailure("An order event on topic "
-                                    + batch.get(i).record().topic())));
-                }
-            }
-        }
-        outcomes.applyAll(answers);
+    private Optional<EventBatchHandler.Failure> settle(List<EventBatchHandler.Received> batch) {
+        outcomes.applyAll(
+                batch.stream().map(received -> (StockEvent) received.event()).toList());
         return Optional.empty();
     }
 }

@@ -4,6 +4,7 @@ import dev.shopflow.events.DomainEvent;
 import dev.shopflow.events.EventDecodingException;
 import dev.shopflow.events.EventHeaders;
 import dev.shopflow.events.EventJson;
+import dev.shopflow.events.EventType;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -17,7 +18,10 @@ public final class EventRecords {
         this.json = json;
     }
 
-    /** @throws EventDecodingException for a record this build can never decode (a poison record) */
+    /**
+     * @throws EventDecodingException for a record this build can never decode (a poison record), and for an event
+     *     on a topic it does not belong on (a stock event on {@code orders}): no consumer can ever handle it there
+     */
     public DomainEvent decode(ConsumerRecord<?, String> record) {
         String type = header(record, EventHeaders.EVENT_TYPE);
         String version = header(record, EventHeaders.SCHEMA_VERSION);
@@ -27,7 +31,12 @@ public final class EventRecords {
         if (record.value() == null) {
             throw new EventDecodingException("Record without a value");
         }
-        return json.read(type, Integer.parseInt(version), record.value());
+        DomainEvent event = json.read(type, Integer.parseInt(version), record.value());
+        String home = EventType.of(event).topic();
+        if (!home.equals(record.topic())) {
+            throw new EventDecodingException("A " + type + " on topic " + record.topic() + "; it belongs on " + home);
+        }
+        return event;
     }
 
     private static String header(ConsumerRecord<?, ?> record, String name) {

@@ -57,6 +57,23 @@ class EventBatchesTests {
     }
 
     @Test
+    void anEventOnATopicItDoesNotBelongOnIsPoison() {
+        ConsumerRecord<String, String> onOrders = placed(1);
+        ConsumerRecord<String, String> misrouted = new ConsumerRecord<>("stock", 0, 1, "key", onOrders.value());
+        onOrders.headers().forEach(header -> misrouted.headers().add(header));
+        List<ConsumerRecord<String, String>> records = List.of(placed(0), misrouted, placed(2));
+
+        assertThatThrownBy(() -> batches.handle(records, events -> record(events, Optional.empty())))
+                .isInstanceOfSatisfying(BatchListenerFailedException.class, e -> {
+                    assertThat(e.getRecord()).isSameAs(misrouted);
+                    assertThat(e.getCause())
+                            .isInstanceOf(EventDecodingException.class)
+                            .hasMessageContaining("OrderPlaced on topic stock");
+                });
+        assertThat(handled).containsExactly(List.of(0L));
+    }
+
+    @Test
     void aFailedBatchIsRolledBackAndHandledOneAtATimeToFindTheFailingEvent() {
         List<ConsumerRecord<String, String>> records = List.of(placed(0), placed(1), placed(2), placed(3));
         IllegalStateException broken = new IllegalStateException("event 2 cannot be handled");
