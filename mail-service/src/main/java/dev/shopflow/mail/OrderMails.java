@@ -69,8 +69,8 @@ class OrderMails {
     OrderMails(SmtpConnections smtp, MailLog mailLog, MailProperties properties, Mustache.Compiler mustache) {
         this.smtp = smtp;
         this.mailLog = mailLog;
-        this.messageIdDomain = properties.from().substring(properties.from().lastIndexOf('@') + 1);
         this.from = sender(properties.from());
+        this.messageIdDomain = from.getAddress().substring(from.getAddress().lastIndexOf('@') + 1);
         for (MailKind kind : MailKind.values()) {
             templates.put(kind, compile(mustache, kind.template()));
         }

@@ -54,12 +54,6 @@ class OrderOutcomes {
         this.processedEvents = processedEvents;
     }
 
-    /** @return false when the event was handled before (a redelivery), true when it was applied now */
-    @Transactional
-    boolean apply(StockEvent event) {
-        return applyAll(List.of(event)) == 1;
-    }
-
     /**
      * @return how many of the events were applied now (the others were handled before)
      * @throws PermanentEventFailure for an answer about an order that does not exist: the whole batch rolls back

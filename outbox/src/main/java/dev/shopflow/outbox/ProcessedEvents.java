@@ -24,18 +24,8 @@ public class ProcessedEvents {
     }
 
     /**
-     * Claims the event for the group. Concurrent deliveries of one event serialize on its key: the second waits
-     * for the first to commit and then finds it.
-     *
-     * @return true the first time; false when the group handled the event before
-     */
-    @Transactional(propagation = Propagation.MANDATORY)
-    public boolean firstTime(String consumerGroup, UUID eventId) {
-        return firstTimes(consumerGroup, List.of(eventId)).contains(eventId);
-    }
-
-    /**
-     * Claims several events for the group in one statement, as {@link #firstTime} does for one.
+     * Claims events for the group, in one statement. Concurrent deliveries of one event serialize on its key: the
+     * second waits for the first to commit and then finds it.
      *
      * @return the events handled for the first time now; an id given twice is in it once
      */
