@@ -23,7 +23,10 @@ import java.util.Map;
 
 /** The body of {@code POST /orders}. Bean Validation checks each field; {@link #crossFieldErrors} the rest. */
 record PlaceOrderRequest(
-        @NotBlank @Size(max = 64) String customerId,
+        @NotBlank
+        @Size(max = 64)
+        @Pattern(regexp = PRINTABLE, message = "must not contain control characters or unpaired surrogates")
+        String customerId,
 
         @NotBlank
         @Size(max = 254)
@@ -33,6 +36,12 @@ record PlaceOrderRequest(
         @NotNull @Size(min = 1, max = 50) List<@NotNull @Valid LineRequest> lines) {
 
     static final int MAX_QUANTITY = 1000;
+
+    /**
+     * No control characters (NUL, which PostgreSQL refuses in text; newlines, which forge log lines and mail
+     * headers) and no half of a surrogate pair (not encodable as UTF-8).
+     */
+    static final String PRINTABLE = "[^\\p{Cc}\\p{Cs}]*";
 
     record LineRequest(
             @NotBlank

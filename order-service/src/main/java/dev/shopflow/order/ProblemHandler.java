@@ -1,12 +1,15 @@
 package dev.shopflow.order;
 
+import dev.shopflow.outbox.TransientFailures;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -19,6 +22,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -54,6 +59,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
         }
         Throwable root = ex.getMostSpecificCause();
+        if (root instanceof StreamReadException syntax && duplicatedField(syntax) instanceof String field) {
+            return ResponseEntity.badRequest()
+                    .body(invalid(List.of(new FieldProblem(field, "appears more than once; send each field once"))));
+        }
         if (root instanceof StreamReadException syntax && !(root instanceof InputCoercionException)) {
             ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request body");
             problem.setDetail("The body is not valid JSON: " + syntax.getOriginalMessage());
@@ -99,6 +108,20 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+        if (TransientFailures.isTransient(ex)) {
+            // the database is unreachable, read-only (a switchover), overloaded or out of connections: say so
+            // in one line, not with a stack trace per request while it lasts
+            log.warn(
+                    "Request failed, answered 503: {}",
+                    NestedExceptionUtils.getMostSpecificCause(ex).toString());
+            ProblemDetail problem =
+                    problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Service temporarily unavailable");
+            problem.setDetail("The database cannot take the request now and nothing was saved; retry it shortly,"
+                    + " with the same Idempotency-Key");
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, "1")
+                    .body(problem);
+        }
         log.error("Request failed", ex);
         ProblemDetail problem = problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error");
         problem.setDetail("The request failed on our side and nothing was saved; it is safe to retry");
@@ -129,6 +152,28 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             }
         }
         return null;
+    }
+
+    /**
+     * The path of the property a strict parser ({@code spring.jackson.read.strict-duplicate-detection}) found
+     * twice, or null for any other syntax error. The parser names the duplicate only in its message, and its
+     * context still points at it.
+     */
+    private static @Nullable String duplicatedField(StreamReadException ex) {
+        JsonParser parser = ex.processor();
+        if (parser == null
+                || ex.getOriginalMessage() == null
+                || !ex.getOriginalMessage().startsWith("Duplicate Object property")) {
+            return null;
+        }
+        List<String> segments = new ArrayList<>();
+        for (TokenStreamContext context = parser.streamReadContext();
+                context != null && !context.inRoot();
+                context = context.getParent()) {
+            segments.addFirst(context.inArray() ? "[" + context.getCurrentIndex() + "]" : "." + context.currentName());
+        }
+        String path = String.join("", segments);
+        return path.startsWith(".") ? path.substring(1) : path;
     }
 
     /** The JSON path of the failing value, written the way validation names fields: {@code lines[0].quantity}. */

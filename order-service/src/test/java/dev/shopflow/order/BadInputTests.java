@@ -67,6 +67,28 @@ class BadInputTests extends IntegrationTest {
                         named("customerId of wrong type", order("{}", "\"a@example.com\"", "[" + OK_LINE + "]")),
                         "customerId"),
                 arguments(
+                        named("NUL in customerId", order("\"c\\u0000-1\"", "\"a@example.com\"", "[" + OK_LINE + "]")),
+                        "customerId"),
+                arguments(
+                        named("newline in customerId", order("\"c\\n1\"", "\"a@example.com\"", "[" + OK_LINE + "]")),
+                        "customerId"),
+                arguments(
+                        named(
+                                "unpaired surrogate in customerId",
+                                order("\"c\\ud800\"", "\"a@example.com\"", "[" + OK_LINE + "]")),
+                        "customerId"),
+                arguments(
+                        named(
+                                "duplicate customerId key",
+                                "{\"customerId\":\"c-1\",\"customerId\":\"c-2\",\"customerEmail\":\"a@example.com\","
+                                        + "\"lines\":[" + OK_LINE + "]}"),
+                        "customerId"),
+                arguments(
+                        named(
+                                "duplicate key in a line",
+                                withLine("{\"productId\":\"SKU-1\",\"quantity\":1,\"quantity\":2,\"unitPrice\":1.00}")),
+                        "lines[0].quantity"),
+                arguments(
                         named("missing email", "{\"customerId\":\"c-1\",\"lines\":[" + OK_LINE + "]}"),
                         "customerEmail"),
                 arguments(named("blank email", order("\"c-1\"", "\"\"", "[" + OK_LINE + "]")), "customerEmail"),
@@ -80,6 +102,12 @@ class BadInputTests extends IntegrationTest {
                         named(
                                 "email without top-level domain",
                                 order("\"c-1\"", "\"ada@example\"", "[" + OK_LINE + "]")),
+                        "customerEmail"),
+                arguments(
+                        named("NUL in email", order("\"c-1\"", "\"ada\\u0000@example.com\"", "[" + OK_LINE + "]")),
+                        "customerEmail"),
+                arguments(
+                        named("tab in email", order("\"c-1\"", "\"ada\\t@example.com\"", "[" + OK_LINE + "]")),
                         "customerEmail"),
                 arguments(
                         named("missing lines", "{\"customerId\":\"c-1\",\"customerEmail\":\"a@example.com\"}"),

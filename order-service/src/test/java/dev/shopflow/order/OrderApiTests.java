@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -58,6 +59,39 @@ class OrderApiTests extends IntegrationTest {
                     .containsExactly(
                             new OrderLine("SKU-1001", 2, new BigDecimal("19.99")),
                             new OrderLine("SKU-2002", 1, new BigDecimal("5.00")));
+        }
+    }
+
+    @Nested
+    class DatabaseUnavailable {
+
+        @AfterEach
+        void dropFailure() {
+            jdbc.sql("drop trigger if exists fail_order on orders").update();
+            jdbc.sql("drop function if exists fail_order()").update();
+        }
+
+        /** A switchover leaves the service on a read-only server for a moment: the client is told to retry. */
+        @Test
+        void aReadOnlyDatabaseAnswers503WithRetryAfterAndWritesNothing() {
+            jdbc.sql("""
+                            create function fail_order() returns trigger language plpgsql as $$
+                            begin
+                              raise exception 'cannot execute INSERT in a read-only transaction'
+                                using errcode = '25006';
+                            end $$""").update();
+            jdbc.sql("create trigger fail_order before insert on orders for each row execute function fail_order()")
+                    .update();
+
+            HttpApi.Response refused = api.postOrder(VALID_ORDER);
+
+            assertThat(refused.status()).as(refused.raw().body()).isEqualTo(503);
+            assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(refused.header("Retry-After")).isEqualTo("1");
+            assertThat(refused.json().get("type").asString()).endsWith("/unavailable");
+            assertThat(count("orders")).isZero();
+            assertThat(count("outbox")).isZero();
+            assertThat(count("idempotency_keys")).isZero();
         }
     }
 

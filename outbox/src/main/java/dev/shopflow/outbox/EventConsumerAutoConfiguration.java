@@ -2,8 +2,8 @@ package dev.shopflow.outbox;
 
 import dev.shopflow.events.EventDecodingException;
 import dev.shopflow.events.EventJson;
-import java.util.Set;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,14 +14,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessException;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.kafka.listener.RetryListener;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.backoff.BackOff;
@@ -35,8 +34,9 @@ import org.springframework.util.backoff.ExponentialBackOff;
  *       {@link PermanentEventFailure}) goes to
  *       the group's dead-letter topic {@code <topic>.<group>.dlt} at once, with the original value, key and headers
  *       plus the exception, and the partition moves on;
- *   <li>a transient failure (database unreachable, {@link TransientEventFailure}) is retried with exponential
- *       backoff (0.5 s doubling to 30 s) for as long as it lasts;
+ *   <li>a transient failure ({@link TransientFailures}: database unreachable, read-only or overloaded, a
+ *       serialization failure; a {@link TransientEventFailure}) is retried with exponential backoff (0.5 s
+ *       doubling to 30 s, {@link RetryProperties}) for as long as it lasts;
  *   <li>any other failure is retried the same way 10 times (about 3 minutes), then dead-lettered.
  * </ul>
  *
@@ -47,15 +47,10 @@ import org.springframework.util.backoff.ExponentialBackOff;
         after = OutboxAutoConfiguration.class,
         afterName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
 @ConditionalOnProperty("spring.kafka.consumer.group-id")
-@EnableConfigurationProperties(TopicsProperties.class)
+@EnableConfigurationProperties({TopicsProperties.class, RetryProperties.class})
 public class EventConsumerAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(EventConsumerAutoConfiguration.class);
-    private static final Set<Class<? extends Exception>> TRANSIENT = Set.of(
-            TransientEventFailure.class,
-            TransientDataAccessException.class,
-            DataAccessResourceFailureException.class,
-            CannotCreateTransactionException.class);
 
     /** The dead-letter topic of a source topic for this service's consumer group. */
     public static String deadLetterTopic(String topic, String group) {
@@ -86,38 +81,70 @@ public class EventConsumerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(DefaultErrorHandler.class)
-    DefaultErrorHandler eventErrorHandler(KafkaOperations<?, ?> kafka, KafkaProperties properties) {
+    DefaultErrorHandler eventErrorHandler(
+            KafkaOperations<?, ?> kafka, KafkaProperties properties, RetryProperties retry) {
         String group = properties.getConsumer().getGroupId();
         DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(
                 kafka, (record, error) -> new TopicPartition(deadLetterTopic(record.topic(), group), -1));
-        DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters, backOff(10));
-        handler.setBackOffFunction((record, error) -> isTransient(error) ? backOff(Long.MAX_VALUE) : null);
+        DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters, backOff(retry, retry.attempts()));
+        handler.setBackOffFunction(
+                (record, error) -> TransientFailures.isTransient(error) ? backOff(retry, Long.MAX_VALUE) : null);
         handler.addNotRetryableExceptions(EventDecodingException.class, PermanentEventFailure.class);
-        handler.setRetryListeners((record, error, attempt) -> log.warn(
-                "Event at {}-{}@{} failed (attempt {}); retrying: {}",
-                record.topic(),
-                record.partition(),
-                record.offset(),
-                attempt,
-                String.valueOf(error.getCause() == null ? error : error.getCause())));
+        handler.setRetryListeners(new RetryListener() {
+
+            @Override
+            public void failedDelivery(ConsumerRecord<?, ?> record, Exception error, int attempt) {
+                if (!isPoison(error)) {
+                    log.warn("Event at {} failed (attempt {}); retrying: {}", at(record), attempt, reason(error));
+                }
+            }
+
+            @Override
+            public void recovered(ConsumerRecord<?, ?> record, Exception error) {
+                log.error(
+                        "Event at {} dead-lettered to {}: {}",
+                        at(record),
+                        deadLetterTopic(record.topic(), group),
+                        reason(error));
+            }
+
+            @Override
+            public void recoveryFailed(ConsumerRecord<?, ?> record, Exception original, Exception failure) {
+                log.error(
+                        "Event at {} could not be dead-lettered ({}); it will be tried again: {}",
+                        at(record),
+                        reason(failure),
+                        reason(original));
+            }
+        });
         return handler;
     }
 
-    private static BackOff backOff(long maxAttempts) {
-        ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
-        backOff.setMaxInterval(30_000);
-        backOff.setMaxAttempts(maxAttempts);
-        return backOff;
+    private static String at(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
     }
 
-    private static boolean isTransient(Throwable error) {
+    private static boolean isPoison(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            for (Class<? extends Exception> type : TRANSIENT) {
-                if (type.isInstance(cause)) {
-                    return true;
-                }
+            if (cause instanceof EventDecodingException || cause instanceof PermanentEventFailure) {
+                return true;
             }
         }
         return false;
+    }
+
+    /** What went wrong, without the wrappers the listener container adds: the innermost cause and its class. */
+    static String reason(Throwable error) {
+        Throwable root = NestedExceptionUtils.getMostSpecificCause(error);
+        return (TransientFailures.isTransient(error) ? "transient, " : "")
+                + root.getClass().getName() + ": " + root.getMessage();
+    }
+
+    private static BackOff backOff(RetryProperties retry, long maxAttempts) {
+        ExponentialBackOff backOff =
+                new ExponentialBackOff(retry.initialInterval().toMillis(), 2.0);
+        backOff.setMaxInterval(retry.maxInterval().toMillis());
+        backOff.setMaxAttempts(maxAttempts);
+        return backOff;
     }
 }

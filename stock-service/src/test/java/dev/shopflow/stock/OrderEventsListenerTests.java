@@ -38,6 +38,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
@@ -49,7 +51,14 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 /** stock-service as a consumer of real Kafka records, in its own group, with its own relay publishing results. */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "shopflow.admin.password=s3cret")
+        properties = {
+            "shopflow.admin.password=s3cret",
+            // an unclassified failure is dead-lettered after one quick retry, so a test sees at once which
+            // failures are (wrongly) treated as such
+            "shopflow.kafka.retry.attempts=1",
+            "shopflow.kafka.retry.initial-interval=100ms",
+            "shopflow.kafka.retry.max-interval=400ms"
+        })
 @Import(ContainersConfig.class)
 class OrderEventsListenerTests {
 
@@ -128,6 +137,45 @@ class OrderEventsListenerTests {
             assertThat(header(r, "kafka_dlt-exception-fqcn")).isNotBlank();
             assertThat(header(r, "eventId")).isNotBlank();
         });
+    }
+
+    /**
+     * Errors that say "not now" (a database made read-only by a switchover, a serialization failure, too many
+     * connections, a server shutting down, a lost connection) are retried until they pass, however long: the
+     * order is reserved once afterwards and never dead-lettered. A trigger raises the SQLSTATE on every
+     * reservation; a sequence (not rolled back) counts the attempts.
+     */
+    @ParameterizedTest(name = "SQLSTATE {0}")
+    @ValueSource(strings = {"25006", "40001", "40P01", "53300", "57P01", "08006"})
+    void databaseErrorsThatPassAreRetriedUntilTheyDo(String sqlState) throws Exception {
+        jdbc.sql("create sequence failed_attempts").update();
+        jdbc.sql("""
+                        create function fail_reservation() returns trigger language plpgsql as $$
+                        begin
+                          perform nextval('failed_attempts');
+                          raise exception 'simulated failure' using errcode = '%s';
+                        end $$""".formatted(sqlState)).update();
+        jdbc.sql("create trigger fail_reservation before insert on reservations "
+                        + "for each row execute function fail_reservation()")
+                .update();
+        OrderPlaced order = order("SKU-3003", 2);
+        try {
+            send(order.orderId().toString(), "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+
+            // more attempts than shopflow.kafka.retry.attempts allows for a failure that is not transient
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> jdbc.sql("select last_value from failed_attempts")
+                                    .query(Long.class)
+                                    .single()
+                            >= 4);
+        } finally {
+            jdbc.sql("drop trigger fail_reservation on reservations").update();
+            jdbc.sql("drop function fail_reservation()").update();
+            jdbc.sql("drop sequence failed_attempts").update();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> reservations(order.orderId()) == 1);
+        assertThat(available("SKU-3003")).isEqualTo(8);
     }
 
     /**
