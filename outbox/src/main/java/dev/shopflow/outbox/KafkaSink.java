@@ -46,15 +46,20 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<OutboxRecord> records = new ArrayList<>(batch.size());
+        Instant committedUntil = null;
         for (RecordChangeEvent<SourceRecord> change : batch) {
             OutboxRecord.from(change.record()).ifPresent(records::add);
+            Instant committed = OutboxRecord.committedAt(change.record());
+            if (committed != null && (committedUntil == null || committed.isAfter(committedUntil))) {
+                committedUntil = committed;
+            }
         }
         sendUntilAcknowledged(records);
         for (RecordChangeEvent<SourceRecord> change : batch) {
             committer.markProcessed(change);
         }
         committer.markBatchFinished();
-        metrics.batchProcessed();
+        metrics.batchProcessed(committedUntil);
     }
 
     /** Asks a running {@link #handleBatch} to give up without marking anything processed. */

@@ -112,7 +112,8 @@ public class OutboxAutoConfiguration {
                     String.join(",", kafkaConnection.getProducer().getBootstrapServers()),
                     metrics,
                     offsetCheck);
-            leadership.manage(relay, new OutboxRetention(JdbcClient.create(dataSource), properties.retention()));
+            leadership.manage(
+                    relay, new OutboxRetention(JdbcClient.create(dataSource), properties.retention(), metrics));
             return relay;
         }
 

@@ -3,6 +3,7 @@ package dev.shopflow.outbox;
 import dev.shopflow.events.EventHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -43,9 +44,22 @@ record OutboxRecord(ProducerRecord<byte[], byte[]> kafkaRecord, Instant committe
                 bytes(row.getString("aggregateid")),
                 bytes(row.getString("payload")),
                 headers);
-        Struct source = envelope.getStruct("source");
-        Instant committedAt = Instant.ofEpochMilli(source.getInt64("ts_ms"));
+        Instant committedAt = Objects.requireNonNull(committedAt(change), "a change event without source ts_ms");
         return Optional.of(new OutboxRecord(record, committedAt));
+    }
+
+    /**
+     * When the transaction of any captured change committed (source {@code ts_ms}; for a snapshot read, when it
+     * was read), or null for a record without a source block.
+     */
+    static @Nullable Instant committedAt(SourceRecord change) {
+        if (!(change.value() instanceof Struct envelope)
+                || envelope.schema().field("source") == null
+                || envelope.getStruct("source") == null) {
+            return null;
+        }
+        Long millis = envelope.getStruct("source").getInt64("ts_ms");
+        return millis == null ? null : Instant.ofEpochMilli(millis);
     }
 
     String eventId() {

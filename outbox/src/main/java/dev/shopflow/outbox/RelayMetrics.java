@@ -15,6 +15,7 @@ final class RelayMetrics {
     private final MeterRegistry registry;
     private final Counter failures;
     private final AtomicReference<@Nullable Instant> lastProgress = new AtomicReference<>();
+    private final AtomicReference<@Nullable Instant> relayedUntil = new AtomicReference<>();
     private final AtomicReference<@Nullable Instant> failingSince = new AtomicReference<>();
     private final AtomicReference<@Nullable String> lastError = new AtomicReference<>();
 
@@ -49,8 +50,17 @@ final class RelayMetrics {
                 .record(commitToAck);
     }
 
-    void batchProcessed() {
+    /**
+     * A batch is done: Kafka acknowledged every event in it.
+     *
+     * @param committedUntil the commit time of the newest change in the batch (heartbeats included), if any
+     */
+    void batchProcessed(@Nullable Instant committedUntil) {
         lastProgress.set(Instant.now());
+        if (committedUntil != null) {
+            relayedUntil.accumulateAndGet(
+                    committedUntil, (before, now) -> before == null || now.isAfter(before) ? now : before);
+        }
     }
 
     void sendFailed(@Nullable Exception error) {
@@ -70,6 +80,15 @@ final class RelayMetrics {
     @Nullable
     Instant lastProgress() {
         return lastProgress.get();
+    }
+
+    /**
+     * Every change committed up to this time (the database's clock) has been acknowledged by Kafka; null until
+     * this leader's first batch.
+     */
+    @Nullable
+    Instant relayedUntil() {
+        return relayedUntil.get();
     }
 
     @Nullable

@@ -24,7 +24,8 @@ class KafkaSinkTests {
 
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-    private final KafkaSink sink = new KafkaSink(producer, metrics(), Duration.ofMillis(10), Duration.ofMillis(40));
+    private final RelayMetrics metrics = metrics();
+    private final KafkaSink sink = new KafkaSink(producer, metrics, Duration.ofMillis(10), Duration.ofMillis(40));
     private final Committer committer = new Committer();
 
     @Test
@@ -35,12 +36,14 @@ class KafkaSinkTests {
 
         await().until(() -> producer.history().size() == 2);
         assertThat(committer.processed).isEmpty();
+        assertThat(metrics.relayedUntil()).as("what retention may delete up to").isNull();
         producer.completeNext();
         producer.completeNext();
         handling.get();
 
         assertThat(committer.processed).containsExactlyElementsOf(batch);
         assertThat(committer.batchesFinished).isOne();
+        assertThat(metrics.relayedUntil()).isEqualTo(ChangeEvents.COMMITTED);
     }
 
     @Test
