@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.SmartLifecycle;
 import org.testcontainers.kafka.KafkaContainer;
 
 /** The relay under failure: Kafka gone for a while, and a database busy with everything but the outbox. */
@@ -20,6 +22,9 @@ class RelayFaultTests extends RelayIntegrationTest {
 
     @Autowired
     KafkaContainer kafkaContainer;
+
+    @Autowired
+    ApplicationContext context;
 
     @AfterEach
     void dropBallast() {
@@ -72,6 +77,52 @@ class RelayFaultTests extends RelayIntegrationTest {
         await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() ->
                         assertThat(retainedWal()).as("WAL the slot retains").isLessThan(16L * 1024 * 1024));
+    }
+
+    /**
+     * The relay is down while PostgreSQL writes far more WAL than {@code max_slot_wal_keep_size}: the server
+     * invalidates the slot ({@code wal_status = 'lost'}). When the relay comes back it drops the dead slot and its
+     * offset, creates a new slot and re-reads the outbox, so the order placed meanwhile still reaches Kafka.
+     */
+    @Test
+    void aSlotPostgresInvalidatedIsRecreatedAndTheOutboxReRead() {
+        api.postOrder(VALID_ORDER);
+        orders.awaitEventIds(eventIds(), Duration.ofSeconds(60));
+        SmartLifecycle relay = context.getBean("outboxRelayLeadership", SmartLifecycle.class);
+
+        relay.stop();
+        try {
+            api.postOrder(VALID_ORDER);
+            jdbc.sql("alter system set max_slot_wal_keep_size = '16MB'").update();
+            jdbc.sql("select pg_reload_conf()").query().singleRow();
+            jdbc.sql("create table ballast (id bigint, filler text)").update();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                jdbc.sql("insert into ballast select g, repeat(md5(g::text), 30) from generate_series(1, 10000) g")
+                        .update();
+                jdbc.sql("checkpoint").update();
+                return "lost"
+                        .equals(jdbc.sql("select wal_status from pg_replication_slots where slot_name = :slot")
+                                .param("slot", "order_service")
+                                .query(String.class)
+                                .single());
+            });
+        } finally {
+            jdbc.sql("alter system reset max_slot_wal_keep_size").update();
+            jdbc.sql("select pg_reload_conf()").query().singleRow();
+            relay.start();
+        }
+
+        orders.awaitEventIds(eventIds(), Duration.ofSeconds(120));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(relayHealth()));
+        assertThat(api.get("/actuator/health/outboxRelay")
+                        .json()
+                        .at("/details/offsetCheck")
+                        .asString())
+                .contains("invalidated");
+        assertThat(jdbc.sql("select wal_status from pg_replication_slots where slot_name = 'order_service'")
+                        .query(String.class)
+                        .single())
+                .isNotEqualTo("lost");
     }
 
     private long currentWal() {

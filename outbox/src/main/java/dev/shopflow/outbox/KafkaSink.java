@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * (and so its offset may be committed) only after Kafka acknowledged every record in it.
  *
  * <p>A failed send is never skipped: the sink re-sends from the first unacknowledged record, with exponential
- * backoff, until Kafka takes it or the relay stops. It never throws to the engine, which would log the exception
- * and carry on with the next batch. Re-sending can duplicate records that were acknowledged after the failed one;
+ * backoff, until Kafka takes it or the relay stops. It never throws to the engine, which would stop (the leader
+ * would then start a new engine from the stored offset). Re-sending can duplicate records that were acknowledged after the failed one;
  * consumers deduplicate on the event id.
  */
 final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {

@@ -1,5 +1,6 @@
 package dev.shopflow.outbox;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,6 +22,13 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>slot ahead of the offset: the slot confirmed changes this relay has no record of sending (offsets
  *       restored from an old backup, or another relay used the slot); they will not be sent again.
  * </ul>
+ *
+ * <p>A slot PostgreSQL invalidated ({@link SlotMonitor#invalidation}: it fell more than {@code
+ * max_slot_wal_keep_size} behind while Kafka was down, for example) can never stream again, and Debezium would
+ * retry it for ever. The check drops it and the stored offset, so the engine starts as on first start: it creates
+ * the slot again and re-reads the outbox table. {@link OutboxRetention} keeps every row Kafka has not
+ * acknowledged, so nothing is lost; the events of the last retention period are sent again, and consumers drop
+ * them as duplicates.
  */
 final class OffsetCheck {
 
@@ -30,15 +38,22 @@ final class OffsetCheck {
     private final JdbcClient jdbc;
     private final SlotMonitor slot;
     private final String slotName;
+    private final RelayMetrics metrics;
     private final AtomicReference<@Nullable String> problem = new AtomicReference<>();
 
-    OffsetCheck(JdbcClient jdbc, SlotMonitor slot, String slotName) {
+    OffsetCheck(JdbcClient jdbc, SlotMonitor slot, String slotName, RelayMetrics metrics) {
         this.jdbc = jdbc;
         this.slot = slot;
         this.slotName = slotName;
+        this.metrics = metrics;
     }
 
     void verify() {
+        Optional<String> invalidated = slot.invalidation();
+        if (invalidated.isPresent()) {
+            recoverLostSlot(invalidated.get());
+            return;
+        }
         Optional<Long> stored = storedLsn();
         Optional<Long> confirmed = slot.confirmedFlushLsn();
         String found = null;
@@ -62,6 +77,20 @@ final class OffsetCheck {
                     stored.map(String::valueOf).orElse("none"),
                     confirmed.map(String::valueOf).orElse("none"));
         }
+    }
+
+    private void recoverLostSlot(String reason) {
+        String found = "replication slot " + slotName + " was invalidated by PostgreSQL (" + reason + ") at about "
+                + Instant.now() + "; dropped it and the stored offset: the relay re-reads the outbox table, events"
+                + " Kafka acknowledged within the retention are sent again";
+        log.error("Outbox relay offset check: {}", found);
+        slot.drop();
+        int deleted = jdbc.sql("delete from " + DebeziumRelay.OFFSET_TABLE + " where offset_key like :key")
+                .param("key", "%\"server\":\"" + slotName + "\"%")
+                .update();
+        log.info("Dropped replication slot {} and {} stored offset rows", slotName, deleted);
+        metrics.slotRecreated();
+        problem.set(found);
     }
 
     Optional<String> problem() {

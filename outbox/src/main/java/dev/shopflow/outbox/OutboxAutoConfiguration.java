@@ -79,8 +79,9 @@ public class OutboxAutoConfiguration {
         }
 
         @Bean
-        OffsetCheck outboxRelayOffsetCheck(DataSource dataSource, SlotMonitor slot, RelayProperties properties) {
-            return new OffsetCheck(JdbcClient.create(dataSource), slot, properties.slotName());
+        OffsetCheck outboxRelayOffsetCheck(
+                DataSource dataSource, SlotMonitor slot, RelayProperties properties, RelayMetrics metrics) {
+            return new OffsetCheck(JdbcClient.create(dataSource), slot, properties.slotName(), metrics);
         }
 
         @Bean

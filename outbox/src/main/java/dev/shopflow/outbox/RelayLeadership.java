@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,7 @@ final class RelayLeadership implements SmartLifecycle {
     private @Nullable OutboxRetention retention;
     private @Nullable Connection lock;
     private volatile boolean leader;
+    private volatile @Nullable Instant leaderSince;
     private volatile boolean running;
     private Duration restartBackoff;
     private long nextRestartAt;
@@ -52,6 +54,12 @@ final class RelayLeadership implements SmartLifecycle {
 
     boolean isLeader() {
         return leader;
+    }
+
+    /** When this replica took the lead; null while it does not lead. */
+    @Nullable
+    Instant leaderSince() {
+        return leader ? leaderSince : null;
     }
 
     boolean isEngineRunning() {
@@ -135,6 +143,7 @@ final class RelayLeadership implements SmartLifecycle {
             return;
         }
         if (leader) {
+            leaderSince = Instant.now();
             log.info("This replica leads the outbox relay (slot {})", properties.slotName());
             restartBackoff = properties.leaderCheckInterval();
             nextRestartAt = 0;

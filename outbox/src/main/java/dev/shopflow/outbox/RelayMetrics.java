@@ -14,6 +14,7 @@ final class RelayMetrics {
 
     private final MeterRegistry registry;
     private final Counter failures;
+    private final Counter slotsRecreated;
     private final AtomicReference<@Nullable Instant> lastProgress = new AtomicReference<>();
     private final AtomicReference<@Nullable Instant> relayedUntil = new AtomicReference<>();
     private final AtomicReference<@Nullable Instant> failingSince = new AtomicReference<>();
@@ -24,6 +25,10 @@ final class RelayMetrics {
         this.failures = Counter.builder("shopflow.outbox.relay.send.failures")
                 .description("Sends Kafka did not acknowledge (each is retried)")
                 .register(registry);
+        this.slotsRecreated = Counter.builder("shopflow.outbox.relay.slot.recreated")
+                .description("Replication slots found invalidated (lost), dropped and created again, re-reading the"
+                        + " outbox")
+                .register(registry);
         Gauge.builder("shopflow.outbox.relay.leader", leadership, l -> l.isLeader() ? 1 : 0)
                 .description("1 while this replica runs the relay")
                 .register(registry);
@@ -32,7 +37,8 @@ final class RelayMetrics {
                 .baseUnit("bytes")
                 .register(registry);
         Gauge.builder("shopflow.outbox.relay.heartbeat.age", this, m -> m.secondsSinceProgress(leadership))
-                .description("Seconds since the leader last received a change or heartbeat")
+                .description("Seconds since the leader last received a change or heartbeat (or took the lead, if it"
+                        + " has received nothing since)")
                 .baseUnit("seconds")
                 .register(registry);
     }
@@ -73,6 +79,10 @@ final class RelayMetrics {
         failingSince.set(null);
     }
 
+    void slotRecreated() {
+        slotsRecreated.increment();
+    }
+
     void engineFailed(String error) {
         lastError.set(error);
     }
@@ -102,10 +112,13 @@ final class RelayMetrics {
     }
 
     private double secondsSinceProgress(RelayLeadership leadership) {
-        Instant last = lastProgress.get();
-        if (!leadership.isLeader() || last == null) {
-            return Double.NaN;
+        Instant since = leadership.leaderSince();
+        if (since == null) {
+            return Double.NaN; // a standby relays nothing
         }
+        Instant progress = lastProgress.get();
+        // a leader whose engine never got going grows old from the moment it took the lead
+        Instant last = progress == null || progress.isBefore(since) ? since : progress;
         return Duration.between(last, Instant.now()).toMillis() / 1000.0;
     }
 }
