@@ -3,11 +3,21 @@ package dev.shopflow.order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.shopflow.events.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -123,6 +133,75 @@ class RelayFaultTests extends RelayIntegrationTest {
                         .query(String.class)
                         .single())
                 .isNotEqualTo("lost");
+    }
+
+    /**
+     * An event larger than the topic accepts (the broker answers RecordTooLargeException) is parked and the events
+     * after it still reach Kafka; once the topic takes it, re-driving sends it.
+     */
+    @Test
+    void anEventKafkaRefusesIsParkedTheRestFlowsOnAndItCanBeReDriven() throws Exception {
+        String bigOrder = order(50);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", String.join(",", kafka.getBootstrapServers())))) {
+            alterOrdersTopic(
+                    admin, new AlterConfigOp(new ConfigEntry("max.message.bytes", "2048"), AlterConfigOp.OpType.SET));
+            try {
+                api.postOrder(bigOrder);
+                String bigEvent = jdbc.sql("select id::text from outbox")
+                        .query(String.class)
+                        .single();
+                api.postOrder(VALID_ORDER);
+                Set<String> smallEvents = eventIds();
+                smallEvents.remove(bigEvent);
+
+                orders.awaitEventIds(smallEvents, Duration.ofSeconds(60));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> jdbc.sql("select count(*) from outbox_parked where id = cast(:id as uuid)")
+                                        .param("id", bigEvent)
+                                        .query(Long.class)
+                                        .single()
+                                == 1);
+                assertThat(jdbc.sql("select error from outbox_parked")
+                                .query(String.class)
+                                .single())
+                        .contains("RecordTooLargeException");
+                assertThat(api.get("/actuator/health/outboxRelay")
+                                .json()
+                                .at("/details/parked")
+                                .asString())
+                        .startsWith("1 events");
+            } finally {
+                alterOrdersTopic(
+                        admin,
+                        new AlterConfigOp(new ConfigEntry("max.message.bytes", ""), AlterConfigOp.OpType.DELETE));
+            }
+
+            assertThat(jdbc.sql("select outbox_redrive_parked()")
+                            .query(Integer.class)
+                            .single())
+                    .isOne();
+            orders.awaitEventIds(eventIds(), Duration.ofSeconds(60));
+            assertThat(jdbc.sql("select count(*) from outbox_parked")
+                            .query(Long.class)
+                            .single())
+                    .isZero();
+        }
+    }
+
+    private static void alterOrdersTopic(Admin admin, AlterConfigOp change) throws Exception {
+        admin.incrementalAlterConfigs(
+                        Map.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.ORDERS), List.of(change)))
+                .all()
+                .get();
+    }
+
+    /** An order of {@code lines} lines with long, random product ids: a few KB that compress badly. */
+    private static String order(int lines) {
+        String body = IntStream.range(0, lines)
+                .mapToObj(i -> "{\"productId\":\"" + UUID.randomUUID()
+                        + UUID.randomUUID().toString().substring(0, 20) + "\",\"quantity\":1,\"unitPrice\":1.00}")
+                .collect(Collectors.joining(",", "[", "]"));
+        return "{\"customerId\":\"c-big\",\"customerEmail\":\"big@example.com\",\"lines\":" + body + "}";
     }
 
     private long currentWal() {

@@ -35,6 +35,7 @@ final class DebeziumRelay {
     private final String kafkaBootstrapServers;
     private final RelayMetrics metrics;
     private final OffsetCheck offsetCheck;
+    private final ParkedEvents parked;
 
     private @Nullable Run run;
 
@@ -44,13 +45,15 @@ final class DebeziumRelay {
             Supplier<Producer<byte[], byte[]>> producers,
             String kafkaBootstrapServers,
             RelayMetrics metrics,
-            OffsetCheck offsetCheck) {
+            OffsetCheck offsetCheck,
+            ParkedEvents parked) {
         this.properties = properties;
         this.database = database;
         this.producers = producers;
         this.kafkaBootstrapServers = kafkaBootstrapServers;
         this.metrics = metrics;
         this.offsetCheck = offsetCheck;
+        this.parked = parked;
     }
 
     synchronized void start() {
@@ -59,7 +62,8 @@ final class DebeziumRelay {
         }
         offsetCheck.verify();
         Producer<byte[], byte[]> producer = producers.get();
-        KafkaSink sink = new KafkaSink(producer, metrics, properties.sendBackoff(), properties.maxSendBackoff());
+        KafkaSink sink =
+                new KafkaSink(producer, metrics, parked, properties.sendBackoff(), properties.maxSendBackoff());
         CountDownLatch finished = new CountDownLatch(1);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
         try {

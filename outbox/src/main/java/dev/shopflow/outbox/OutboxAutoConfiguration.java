@@ -97,6 +97,13 @@ public class OutboxAutoConfiguration {
         }
 
         @Bean
+        ParkedEvents outboxRelayParkedEvents(OutboxSchema schema, DataSource dataSource, RelayMetrics metrics) {
+            ParkedEvents parked = new ParkedEvents(JdbcClient.create(dataSource));
+            metrics.watch(parked);
+            return parked;
+        }
+
+        @Bean
         DebeziumRelay outboxRelay(
                 RelayProperties properties,
                 PostgresCoordinates database,
@@ -105,6 +112,7 @@ public class OutboxAutoConfiguration {
                 RelayMetrics metrics,
                 OffsetCheck offsetCheck,
                 RelayLeadership leadership,
+                ParkedEvents parked,
                 DataSource dataSource) {
             DebeziumRelay relay = new DebeziumRelay(
                     properties,
@@ -112,7 +120,8 @@ public class OutboxAutoConfiguration {
                     producers(kafka, kafkaConnection),
                     String.join(",", kafkaConnection.getProducer().getBootstrapServers()),
                     metrics,
-                    offsetCheck);
+                    offsetCheck,
+                    parked);
             leadership.manage(
                     relay, new OutboxRetention(JdbcClient.create(dataSource), properties.retention(), metrics));
             return relay;
@@ -120,8 +129,8 @@ public class OutboxAutoConfiguration {
 
         @Bean
         RelayHealthIndicator outboxRelayHealthIndicator(
-                RelayLeadership leadership, RelayMetrics metrics, OffsetCheck offsetCheck) {
-            return new RelayHealthIndicator(leadership, metrics, offsetCheck);
+                RelayLeadership leadership, RelayMetrics metrics, OffsetCheck offsetCheck, ParkedEvents parked) {
+            return new RelayHealthIndicator(leadership, metrics, offsetCheck, parked);
         }
 
         /**

@@ -3,6 +3,7 @@ package dev.shopflow.outbox;
 import dev.shopflow.events.DomainEvent;
 import dev.shopflow.events.EventJson;
 import dev.shopflow.events.EventType;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.util.List;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -16,8 +17,15 @@ import org.springframework.transaction.annotation.Transactional;
  *
  * <p>{@link #append} must run inside the transaction that makes the change the event announces; it refuses to
  * run outside one, because an event committed on its own is exactly the dual write the outbox exists to avoid.
+ *
+ * <p>It refuses an event larger than Kafka takes by default ({@value #MAX_EVENT_BYTES} bytes of JSON): thrown in
+ * the transaction, the change it announces rolls back with it, instead of the relay parking an event no consumer
+ * will see.
  */
 public class OutboxWriter {
+
+    /** Below the producer's {@code max.request.size} and a topic's {@code max.message.bytes} defaults (1 MiB). */
+    static final int MAX_EVENT_BYTES = 1_000_000;
 
     private static final String INSERT = """
             insert into outbox (id, aggregatetype, aggregateid, type, schema_version, payload, timestamp, traceparent)
@@ -51,13 +59,19 @@ public class OutboxWriter {
 
     private SqlParameterSource row(DomainEvent event) {
         EventType type = EventType.of(event);
+        String payload = json.write(event);
+        int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_EVENT_BYTES) {
+            throw new IllegalArgumentException("%s %s is %,d bytes of JSON; Kafka takes at most %,d by default"
+                    .formatted(type.typeName(), event.eventId(), bytes, MAX_EVENT_BYTES));
+        }
         return new MapSqlParameterSource()
                 .addValue("id", event.eventId())
                 .addValue("aggregateType", type.topic())
                 .addValue("aggregateId", event.orderId().toString())
                 .addValue("type", type.typeName())
                 .addValue("schemaVersion", type.schemaVersion())
-                .addValue("payload", json.write(event))
+                .addValue("payload", payload)
                 .addValue("timestamp", Timestamp.from(event.occurredAt()))
                 .addValue("traceparent", TraceContext.current().orElse(null));
     }

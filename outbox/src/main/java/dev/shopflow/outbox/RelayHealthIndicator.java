@@ -1,5 +1,6 @@
 package dev.shopflow.outbox;
 
+import java.time.Duration;
 import java.time.Instant;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -11,14 +12,23 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  */
 final class RelayHealthIndicator implements HealthIndicator {
 
+    /**
+     * A batch Kafka has not taken for this long counts as failing, before the producer gives up on it (its
+     * delivery timeout is 15 s); long enough that a large batch on a busy machine does not flap the health.
+     */
+    static final Duration STALLED_AFTER = Duration.ofSeconds(10);
+
     private final RelayLeadership leadership;
     private final RelayMetrics metrics;
     private final OffsetCheck offsetCheck;
+    private final ParkedEvents parked;
 
-    RelayHealthIndicator(RelayLeadership leadership, RelayMetrics metrics, OffsetCheck offsetCheck) {
+    RelayHealthIndicator(
+            RelayLeadership leadership, RelayMetrics metrics, OffsetCheck offsetCheck, ParkedEvents parked) {
         this.leadership = leadership;
         this.metrics = metrics;
         this.offsetCheck = offsetCheck;
+        this.parked = parked;
     }
 
     @Override
@@ -26,7 +36,7 @@ final class RelayHealthIndicator implements HealthIndicator {
         if (!leadership.isLeader()) {
             return Health.up().withDetail("role", "standby").build();
         }
-        Instant failingSince = metrics.failingSince();
+        Instant failingSince = metrics.failingSince(STALLED_AFTER);
         Health.Builder health;
         if (!leadership.isEngineRunning()) {
             health = Health.down().withDetail("state", "engine not running");
@@ -45,6 +55,10 @@ final class RelayHealthIndicator implements HealthIndicator {
             health.withDetail("lastError", String.valueOf(metrics.lastError()));
         }
         offsetCheck.problem().ifPresent(problem -> health.withDetail("offsetCheck", problem));
+        double waiting = parked.count();
+        if (waiting > 0) {
+            health.withDetail("parked", (long) waiting + " events Kafka refused; see outbox_parked");
+        }
         return health.build();
     }
 }

@@ -18,6 +18,7 @@ final class RelayMetrics {
     private final AtomicReference<@Nullable Instant> lastProgress = new AtomicReference<>();
     private final AtomicReference<@Nullable Instant> relayedUntil = new AtomicReference<>();
     private final AtomicReference<@Nullable Instant> failingSince = new AtomicReference<>();
+    private final AtomicReference<@Nullable Instant> sendingSince = new AtomicReference<>();
     private final AtomicReference<@Nullable String> lastError = new AtomicReference<>();
 
     RelayMetrics(MeterRegistry registry, RelayLeadership leadership, SlotMonitor slot) {
@@ -73,6 +74,40 @@ final class RelayMetrics {
         failures.increment();
         failingSince.compareAndSet(null, Instant.now());
         lastError.set(String.valueOf(error));
+    }
+
+    /** Publishes the number of parked events ({@code shopflow.outbox.relay.parked}). */
+    void watch(ParkedEvents parked) {
+        Gauge.builder("shopflow.outbox.relay.parked", parked, ParkedEvents::count)
+                .description("Events Kafka refused for good, waiting in outbox_parked for a person to re-drive them")
+                .register(registry);
+    }
+
+    void parked(String topic) {
+        Counter.builder("shopflow.outbox.relay.parked.events")
+                .description("Events Kafka refused for good, parked in outbox_parked")
+                .tag("topic", topic)
+                .register(registry)
+                .increment();
+    }
+
+    /** The sink started waiting for Kafka to take a batch (null: it is not waiting). */
+    void sendingSince(@Nullable Instant since) {
+        sendingSince.set(since);
+    }
+
+    /**
+     * Since when Kafka has not acknowledged what the relay sends: a failed send, or a batch waiting longer than
+     * {@code stalledAfter} (a producer blocked on metadata fails only after {@code max.block.ms}).
+     */
+    @Nullable
+    Instant failingSince(Duration stalledAfter) {
+        Instant failing = failingSince.get();
+        if (failing != null) {
+            return failing;
+        }
+        Instant sending = sendingSince.get();
+        return sending != null && sending.plus(stalledAfter).isBefore(Instant.now()) ? sending : null;
     }
 
     void sendRecovered() {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -25,7 +26,13 @@ class KafkaSinkTests {
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
     private final RelayMetrics metrics = metrics();
-    private final KafkaSink sink = new KafkaSink(producer, metrics, Duration.ofMillis(10), Duration.ofMillis(40));
+    private final List<String> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final KafkaSink sink = new KafkaSink(
+            producer,
+            metrics,
+            (record, error) -> parked.add(record.eventId()),
+            Duration.ofMillis(10),
+            Duration.ofMillis(40));
     private final Committer committer = new Committer();
 
     @Test
@@ -64,6 +71,52 @@ class KafkaSinkTests {
 
         assertThat(keys(producer.history())).containsExactly("o-1", "o-2", "o-3", "o-2", "o-3");
         assertThat(committer.processed).containsExactlyElementsOf(batch);
+    }
+
+    @Test
+    void recordsAcknowledgedAfterAFailedOneAreNotSentAgain() throws Exception {
+        var batch = List.of(
+                ChangeEvents.outboxInsert("o-1"), ChangeEvents.outboxInsert("o-2"), ChangeEvents.outboxInsert("o-3"));
+        CompletableFuture<Void> handling = handleAsync(batch);
+
+        await().until(() -> producer.history().size() == 3);
+        producer.completeNext();
+        producer.errorNext(new TimeoutException("partition leader gone"));
+        producer.completeNext();
+        await().until(() -> producer.history().size() == 4);
+        producer.completeNext();
+        handling.get();
+
+        assertThat(keys(producer.history())).containsExactly("o-1", "o-2", "o-3", "o-2");
+        assertThat(committer.processed).containsExactlyElementsOf(batch);
+    }
+
+    @Test
+    void aRecordKafkaRefusesForGoodIsParkedAndTheRestFlowsOn() throws Exception {
+        var batch = List.of(ChangeEvents.outboxInsert("o-1"), ChangeEvents.outboxInsert("o-2"));
+        CompletableFuture<Void> handling = handleAsync(batch);
+
+        await().until(() -> producer.history().size() == 2);
+        producer.errorNext(new RecordTooLargeException("larger than the topic's max.message.bytes"));
+        producer.completeNext();
+        handling.get();
+
+        assertThat(parked).hasSize(1);
+        assertThat(keys(producer.history())).containsExactly("o-1", "o-2");
+        assertThat(committer.processed).containsExactlyElementsOf(batch);
+        assertThat(metrics.failingSince(Duration.ofMinutes(1))).isNull();
+    }
+
+    @Test
+    void aBatchKafkaDoesNotTakeCountsAsFailingBeforeTheProducerGivesUp() throws Exception {
+        CompletableFuture<Void> handling = handleAsync(List.of(ChangeEvents.outboxInsert("o-1")));
+        await().until(() -> producer.history().size() == 1);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.failingSince(Duration.ofMillis(100)) != null);
+
+        producer.completeNext();
+        handling.get();
+        assertThat(metrics.failingSince(Duration.ofMillis(100))).isNull();
     }
 
     @Test
