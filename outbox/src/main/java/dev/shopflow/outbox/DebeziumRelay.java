@@ -141,6 +141,9 @@ final class DebeziumRelay {
         p.setProperty("database.dbname", database.database());
         p.setProperty("database.user", database.username());
         p.setProperty("database.password", database.password());
+        // the server ends the replication session of a leader whose node vanished within about 20 s (instead of
+        // wal_sender_timeout's 60 s), freeing the slot for the next leader
+        p.setProperty("driver.options", PostgresCoordinates.DEAD_PEER_OPTIONS);
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", properties.slotName());
         p.setProperty("publication.name", PUBLICATION);

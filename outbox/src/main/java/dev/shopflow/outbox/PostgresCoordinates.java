@@ -27,13 +27,14 @@ record PostgresCoordinates(String jdbcUrl, String host, int port, String databas
     }
 
     /**
-     * Server-side TCP settings of the leader's lock session: PostgreSQL notices a peer that vanished without
-     * closing its socket (node lost, network partition) within about 25 s (10 s idle, then 3 probes 5 s apart;
-     * unacknowledged data: 20 s) and ends the session, which releases the leader lock for a standby. The kernel
-     * defaults would take over two hours.
+     * Server-side TCP settings of the leader's sessions (its lock session and its engine's replication session):
+     * PostgreSQL notices a peer that vanished without closing its socket (node lost, network partition) within
+     * about 20 s (idle: 5 s, then 3 probes 5 s apart; data sent and not acknowledged: 10 s) and ends the session,
+     * which releases the leader lock and the slot for a standby. The kernel defaults would take over two hours,
+     * and the replication session would wait for {@code wal_sender_timeout} (60 s).
      */
     static final String DEAD_PEER_OPTIONS =
-            "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=20000";
+            "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=10000";
 
     /**
      * A connection of its own, outside the pool, on which each side notices a dead peer: the server by {@link
