@@ -6,13 +6,17 @@ import static org.awaitility.Awaitility.await;
 import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.OrderRejected;
+import dev.shopflow.outbox.TableRetention;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** Order events on Kafka become exactly the mails a customer should get, over real SMTP. */
@@ -34,6 +38,25 @@ class OrderMailTests extends MailTestSupport {
                 .contains("2 x SKU-1001 at 19.99", "Total: 44.98")
                 .contains("Message-ID: <" + placed.eventId() + "@shopflow.dev>");
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> mails().size() == 1);
+    }
+
+    @Test
+    void theMailLogForgetsAMailOlderThanItsRetentionAndKeepsTheRest(
+            @Autowired @Qualifier("mailLogRetention") TableRetention mailLogRetention, @Autowired JdbcClient jdbc)
+            throws Exception {
+        UUID old = placeOrder();
+        UUID recent = placeOrder();
+        awaitMails(2);
+        jdbc.sql("update mail_log set created_at = now() - interval '40 days 1 minute' where order_id = ?")
+                .param(old)
+                .update();
+
+        assertThat(mailLogRetention.run()).isOne();
+        assertThat(jdbc.sql("select order_id from mail_log where order_id in (?, ?)")
+                        .params(old, recent)
+                        .query(UUID.class)
+                        .list())
+                .containsExactly(recent);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shopflow.events.EventJson;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
+import dev.shopflow.outbox.TableRetention;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import tools.jackson.databind.JsonNode;
 
 class OrderApiTests extends IntegrationTest {
@@ -174,6 +177,23 @@ class OrderApiTests extends IntegrationTest {
 
             assertThat(count("orders")).isEqualTo(3);
             assertThat(count("outbox")).isEqualTo(3);
+        }
+
+        @Test
+        void aKeyOlderThanItsRetentionIsForgottenAndPlacesANewOrder(
+                @Autowired @Qualifier("idempotencyKeyRetention") TableRetention idempotencyKeyRetention) {
+            HttpApi.Response first = api.postOrder(VALID_ORDER, "Idempotency-Key", "old");
+            api.postOrder(VALID_ORDER, "Idempotency-Key", "recent");
+            jdbc.sql("update idempotency_keys set created_at = now() - interval '7 days 1 minute' where key = 'old'")
+                    .update();
+
+            assertThat(idempotencyKeyRetention.run()).isOne();
+            HttpApi.Response late = api.postOrder(VALID_ORDER, "Idempotency-Key", "old");
+
+            assertThat(late.status()).isEqualTo(201);
+            assertThat(late.header("Idempotent-Replayed")).isEqualTo("false");
+            assertThat(late.json().get("id")).isNotEqualTo(first.json().get("id"));
+            assertThat(count("orders")).isEqualTo(3);
         }
 
         @Test

@@ -38,6 +38,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
             "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration"
         })
 @ConditionalOnSingleCandidate(DataSource.class)
+@EnableConfigurationProperties(DedupeProperties.class)
 public class OutboxAutoConfiguration {
 
     @Bean
@@ -60,6 +61,20 @@ public class OutboxAutoConfiguration {
     @Bean
     ProcessedEvents processedEvents(OutboxSchema schema, DataSource dataSource) {
         return new ProcessedEvents(JdbcClient.create(dataSource));
+    }
+
+    @Bean
+    TableRetention processedEventsRetention(
+            OutboxSchema schema,
+            DataSource dataSource,
+            DedupeProperties dedupe,
+            ObjectProvider<MeterRegistry> registry) {
+        return new TableRetention(
+                dataSource,
+                "processed_events",
+                "processed_at",
+                dedupe.retention(),
+                registry.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     @Configuration(proxyBeanMethods = false)
