@@ -103,22 +103,8 @@ class RelayFaultTests extends RelayIntegrationTest {
         relay.stop();
         try {
             api.postOrder(VALID_ORDER);
-            jdbc.sql("alter system set max_slot_wal_keep_size = '16MB'").update();
-            jdbc.sql("select pg_reload_conf()").query().singleRow();
-            jdbc.sql("create table ballast (id bigint, filler text)").update();
-            await().atMost(Duration.ofSeconds(120)).until(() -> {
-                jdbc.sql("insert into ballast select g, repeat(md5(g::text), 30) from generate_series(1, 10000) g")
-                        .update();
-                jdbc.sql("checkpoint").update();
-                return "lost"
-                        .equals(jdbc.sql("select wal_status from pg_replication_slots where slot_name = :slot")
-                                .param("slot", "order_service")
-                                .query(String.class)
-                                .single());
-            });
+            writeWalUntilTheSlotIsLost();
         } finally {
-            jdbc.sql("alter system reset max_slot_wal_keep_size").update();
-            jdbc.sql("select pg_reload_conf()").query().singleRow();
             relay.start();
         }
 
@@ -133,6 +119,62 @@ class RelayFaultTests extends RelayIntegrationTest {
                         .query(String.class)
                         .single())
                 .isNotEqualTo("lost");
+    }
+
+    /**
+     * The same while the relay runs: Kafka is unreachable, so the relay cannot confirm anything and the slot falls
+     * behind until PostgreSQL invalidates it. Debezium alone would retry the lost slot for half an hour; the leader
+     * sees the slot's state at its next check and restarts the engine, which recreates it.
+     */
+    @Test
+    void aSlotInvalidatedWhileTheRelayRunsIsRecreatedAtTheLeadersNextCheck() {
+        api.postOrder(VALID_ORDER);
+        orders.awaitEventIds(eventIds(), Duration.ofSeconds(60));
+
+        kafkaContainer
+                .getDockerClient()
+                .pauseContainerCmd(kafkaContainer.getContainerId())
+                .exec();
+        try {
+            api.postOrder(VALID_ORDER);
+            writeWalUntilTheSlotIsLost();
+        } finally {
+            kafkaContainer
+                    .getDockerClient()
+                    .unpauseContainerCmd(kafkaContainer.getContainerId())
+                    .exec();
+        }
+        api.postOrder(VALID_ORDER);
+
+        orders.awaitEventIds(eventIds(), Duration.ofSeconds(90));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(relayHealth()));
+        assertThat(api.get("/actuator/health/outboxRelay")
+                        .json()
+                        .at("/details/offsetCheck")
+                        .asString())
+                .contains("invalidated");
+    }
+
+    /** Lets the slot hold at most 16 MiB and writes WAL elsewhere until PostgreSQL invalidates it. */
+    private void writeWalUntilTheSlotIsLost() {
+        jdbc.sql("alter system set max_slot_wal_keep_size = '16MB'").update();
+        jdbc.sql("select pg_reload_conf()").query().singleRow();
+        try {
+            jdbc.sql("create table ballast (id bigint, filler text)").update();
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                jdbc.sql("insert into ballast select g, repeat(md5(g::text), 30) from generate_series(1, 10000) g")
+                        .update();
+                jdbc.sql("checkpoint").update();
+                return "lost"
+                        .equals(jdbc.sql("select wal_status from pg_replication_slots where slot_name = :slot")
+                                .param("slot", "order_service")
+                                .query(String.class)
+                                .single());
+            });
+        } finally {
+            jdbc.sql("alter system reset max_slot_wal_keep_size").update();
+            jdbc.sql("select pg_reload_conf()").query().singleRow();
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -89,6 +90,11 @@ final class DebeziumRelay {
         thread.execute(engine);
         run = new Run(engine, sink, producer, thread, finished);
         log.info("Outbox relay started (slot {})", properties.slotName());
+    }
+
+    /** Why PostgreSQL invalidated this relay's slot, if it did; see {@link OffsetCheck#slotInvalidation}. */
+    Optional<String> slotInvalidation() {
+        return offsetCheck.slotInvalidation();
     }
 
     boolean isRunning() {

@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>A slot PostgreSQL invalidated ({@link SlotMonitor#invalidation}: it fell more than {@code
  * max_slot_wal_keep_size} behind while Kafka was down, for example) can never stream again, and Debezium would
- * retry it for ever. The check drops it and the stored offset, so the engine starts as on first start: it creates
+ * retry it for half an hour, fail, and do the same after every restart. The leader also asks {@link
+ * #slotInvalidation} on every check while the engine runs, and restarts it when the slot is lost. The check drops it and the stored offset, so the engine starts as on first start: it creates
  * the slot again and re-reads the outbox table. {@link OutboxRetention} keeps every row Kafka has not
  * acknowledged, so nothing is lost; the events of the last retention period are sent again, and consumers drop
  * them as duplicates.
@@ -91,6 +92,19 @@ final class OffsetCheck {
         log.info("Dropped replication slot {} and {} stored offset rows", slotName, deleted);
         metrics.slotRecreated();
         problem.set(found);
+    }
+
+    /**
+     * Why PostgreSQL invalidated the slot, if it did: asked by the leader while its engine runs, since Debezium
+     * retries an invalidated slot for half an hour before it fails. Empty when it cannot tell.
+     */
+    Optional<String> slotInvalidation() {
+        try {
+            return slot.invalidation();
+        } catch (RuntimeException e) {
+            log.debug("Could not read the state of replication slot {}", slotName, e);
+            return Optional.empty();
+        }
     }
 
     Optional<String> problem() {

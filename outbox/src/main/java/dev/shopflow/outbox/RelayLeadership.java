@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,9 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>The lock lives exactly as long as the leader's database session. A leader that dies, even by SIGKILL, loses
  * its session and so the lock; a standby takes over at its next check. A leader whose lock connection breaks
- * stops its engine before anyone else can start one.
+ * stops its engine before anyone else can start one. While it leads it checks, every {@code
+ * leader-check-interval}, that its engine runs and that PostgreSQL has not invalidated its slot; it restarts the
+ * engine when either is wrong.
  */
 final class RelayLeadership implements SmartLifecycle {
 
@@ -152,7 +155,17 @@ final class RelayLeadership implements SmartLifecycle {
     }
 
     private void keepRelayRunning() {
-        if (relay.isRunning() || System.currentTimeMillis() < nextRestartAt) {
+        if (relay.isRunning()) {
+            Optional<String> invalidated = relay.slotInvalidation();
+            if (invalidated.isEmpty()) {
+                return;
+            }
+            log.error(
+                    "Replication slot {} was invalidated by PostgreSQL ({}) while the relay ran; restarting the"
+                            + " engine, which recreates the slot and re-reads the outbox",
+                    properties.slotName(),
+                    invalidated.get());
+        } else if (System.currentTimeMillis() < nextRestartAt) {
             return;
         }
         try {
