@@ -170,14 +170,18 @@ final class Shop {
 
     /** Subjects of the mails GreenMail holds for a recipient; none when it never got one. */
     List<String> mailSubjects(String recipient) {
+        return mails(recipient).stream()
+                .map(message -> message.path("subject").asString())
+                .toList();
+    }
+
+    /** The mails GreenMail holds for a recipient, as its API gives them (subject, mimeMessage, ...). */
+    List<JsonNode> mails(String recipient) {
         HttpResponse<String> response = get(mail + "/api/user/" + recipient + "/messages/");
         if (response.statusCode() == 400 && response.body().contains("not found")) {
             return List.of();
         }
-        return parse(response)
-                .valueStream()
-                .map(message -> message.path("subject").asString())
-                .toList();
+        return parse(response).valueStream().toList();
     }
 
     static JsonNode parse(HttpResponse<String> response) {
