@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -60,6 +63,78 @@ final class Compose {
         List<String> command = new ArrayList<>(List.of("exec", "-T", "kafka", "/opt/kafka/bin/" + script));
         command.addAll(List.of(args));
         return tryRun(Duration.ofMinutes(1), command.toArray(String[]::new));
+    }
+
+    /** The work of a command that has the stack to itself; true when it found what it should. */
+    interface Command {
+        boolean run() throws Exception;
+    }
+
+    /**
+     * Runs a command that has the stack to itself ({@link PipelineBenchmark}, {@link FaultRun}) and exits the JVM: 0
+     * when it returned true, 1 when it returned false or failed, 3 when {@code limit} passed first. Before exiting it
+     * keeps the services' last log lines under the log folder and tears the project down ({@code down -v}), also
+     * when the JVM is stopped.
+     */
+    void runAndExit(String name, Duration limit, Consumer<String> progress, Command command) {
+        AtomicBoolean done = new AtomicBoolean();
+        Runnable tearDown = () -> {
+            if (done.compareAndSet(false, true)) {
+                progress.accept("tearing down (docker compose down -v)");
+                Result down = tryRun(Duration.ofMinutes(2), "down", "--volumes", "--remove-orphans");
+                if (down.exitCode() != 0) {
+                    System.err.println("docker compose down failed:\n" + tail(down.output(), 20));
+                }
+            }
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(tearDown, project + "-teardown"));
+        long deadline = System.nanoTime() + limit.toNanos();
+        Thread.ofPlatform().daemon().name(project + "-limit").start(() -> {
+            for (long wait = deadline - System.nanoTime(); wait > 0; wait = deadline - System.nanoTime()) {
+                LockSupport.parkNanos(wait);
+            }
+            System.err.println(name + " did not finish within " + limit.toMinutes() + " min; tearing down");
+            System.exit(3);
+        });
+        int status = 1;
+        try {
+            status = command.run() ? 0 : 1;
+        } catch (Exception | AssertionError e) {
+            System.err.println(name + " failed: " + e);
+            e.printStackTrace();
+        }
+        for (String service : List.of("order-service", "stock-service", "mail-service", "postgres", "kafka")) {
+            tryRun(Duration.ofSeconds(30), "logs", "--no-color", "--tail", "2000", service);
+        }
+        progress.accept("docker compose commands and the services' last log lines: " + logs);
+        tearDown.run();
+        System.exit(status);
+    }
+
+    /**
+     * Runs one SQL statement with psql inside the postgres container, as {@code user} (whose password, in the compose
+     * stack's development defaults, is its name), and returns what it printed unaligned, without headers.
+     */
+    String psql(String database, String user, String sql) {
+        return output(
+                Duration.ofMinutes(2),
+                "exec",
+                "-T",
+                "-e",
+                "PGPASSWORD=" + user,
+                "postgres",
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                user,
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-AtqX",
+                "-c",
+                sql);
     }
 
     Result tryRun(Duration timeout, String... args) {

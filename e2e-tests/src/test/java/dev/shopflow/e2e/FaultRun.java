@@ -75,40 +75,7 @@ final class FaultRun {
         int rate = Integer.parseInt(System.getProperty("faults.rate", "5"));
         Duration limit = Duration.ofMinutes(Long.parseLong(System.getProperty("faults.limitMinutes", "40")));
         Compose compose = new Compose("shopflow-faults", ROOT, LOGS);
-        Runnable tearDown = new Runnable() {
-            private boolean done;
-
-            @Override
-            public synchronized void run() {
-                if (!done) {
-                    done = true;
-                    log("tearing down (docker compose down -v)");
-                    compose.tryRun(Duration.ofMinutes(2), "down", "--volumes", "--remove-orphans");
-                }
-            }
-        };
-        Runtime.getRuntime().addShutdownHook(new Thread(tearDown, "fault-run-teardown"));
-        Thread.ofPlatform().daemon().name("fault-run-limit").start(() -> {
-            long deadline = STARTED + limit.toNanos();
-            for (long wait = deadline - System.nanoTime(); wait > 0; wait = deadline - System.nanoTime()) {
-                LockSupport.parkNanos(wait);
-            }
-            System.err.println("Fault run did not finish within " + limit + "; tearing down");
-            System.exit(3);
-        });
-        int status = 1;
-        try {
-            status = new FaultRun(compose, rate).run() ? 0 : 1;
-        } catch (Exception | AssertionError e) {
-            System.err.println("Fault run failed: " + e);
-            e.printStackTrace();
-        }
-        for (String service : List.of("order-service", "stock-service", "mail-service", "postgres", "kafka")) {
-            compose.tryRun(Duration.ofSeconds(30), "logs", "--no-color", "--tail", "2000", service);
-        }
-        log("docker compose commands and the services' last log lines: " + LOGS);
-        tearDown.run();
-        System.exit(status);
+        compose.runAndExit("Fault run", limit, FaultRun::log, () -> new FaultRun(compose, rate).run());
     }
 
     private boolean run() throws Exception {
@@ -413,25 +380,7 @@ final class FaultRun {
     }
 
     private String psql(String database, String user, String sql) {
-        return compose.output(
-                Duration.ofMinutes(2),
-                "exec",
-                "-T",
-                "-e",
-                "PGPASSWORD=" + user,
-                "postgres",
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                user,
-                "-d",
-                database,
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-AtqX",
-                "-c",
-                sql);
+        return compose.psql(database, user, sql);
     }
 
     /** The service's container address on the compose network. */

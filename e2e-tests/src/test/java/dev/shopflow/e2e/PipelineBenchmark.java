@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -136,30 +135,10 @@ final class PipelineBenchmark {
         }
         Machine machine = Machine.now();
         Compose compose = new Compose("shopflow-bench", ROOT, LOGS);
-        TearDown tearDown = new TearDown(compose);
-        Runtime.getRuntime().addShutdownHook(new Thread(tearDown::run, "pipeline-benchmark-teardown"));
-        Thread.ofPlatform().daemon().name("pipeline-benchmark-limit").start(() -> {
-            long deadline = STARTED + settings.limit().toNanos();
-            for (long wait = deadline - System.nanoTime(); wait > 0; wait = deadline - System.nanoTime()) {
-                LockSupport.parkNanos(wait);
-            }
-            System.err.println("Pipeline benchmark did not finish within " + text(settings.limit()) + "; tearing down");
-            System.exit(3);
-        });
-        int status = 1;
-        try {
+        compose.runAndExit("Pipeline benchmark", settings.limit(), PipelineBenchmark::progress, () -> {
             new PipelineBenchmark(settings, compose, machine).run();
-            status = 0;
-        } catch (Exception | AssertionError e) {
-            System.err.println("Pipeline benchmark failed: " + e);
-            e.printStackTrace();
-        }
-        for (String service : List.of("order-service", "stock-service", "mail-service", "postgres", "kafka")) {
-            compose.tryRun(Duration.ofSeconds(30), "logs", "--no-color", "--tail", "500", service);
-        }
-        progress("docker compose commands and the services' last log lines: " + LOGS);
-        tearDown.run();
-        System.exit(status);
+            return true;
+        });
     }
 
     private void run() throws Exception {
@@ -780,25 +759,7 @@ final class PipelineBenchmark {
 
     /** A query with psql inside the postgres container, as the database's own user (compose default passwords). */
     private String psql(String database, String user, String sql) {
-        return compose.output(
-                Duration.ofMinutes(2),
-                "exec",
-                "-T",
-                "-e",
-                "PGPASSWORD=" + user,
-                "postgres",
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                user,
-                "-d",
-                database,
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-AtqX",
-                "-c",
-                sql);
+        return compose.psql(database, user, sql);
     }
 
     /** @param row "count|seconds" as psql -At prints it */
@@ -1138,25 +1099,4 @@ final class PipelineBenchmark {
     }
 
     /** {@code docker compose down -v}, once: at the end, on failure, on the time limit, on Ctrl-C. */
-    private static final class TearDown {
-
-        private final Compose compose;
-        private boolean done;
-
-        TearDown(Compose compose) {
-            this.compose = compose;
-        }
-
-        synchronized void run() {
-            if (done) {
-                return;
-            }
-            done = true;
-            progress("tearing down (docker compose down -v)");
-            Compose.Result down = compose.tryRun(Duration.ofMinutes(2), "down", "--volumes", "--remove-orphans");
-            if (down.exitCode() != 0) {
-                System.err.println("docker compose down failed:\n" + Compose.tail(down.output(), 20));
-            }
-        }
-    }
 }

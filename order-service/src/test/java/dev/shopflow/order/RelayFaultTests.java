@@ -46,10 +46,7 @@ class RelayFaultTests extends RelayIntegrationTest {
         api.postOrder(VALID_ORDER);
         orders.awaitEventIds(eventIds(), Duration.ofSeconds(60));
 
-        kafkaContainer
-                .getDockerClient()
-                .pauseContainerCmd(kafkaContainer.getContainerId())
-                .exec();
+        pauseKafka();
         Instant outageEnds = Instant.now().plus(OUTAGE);
         AtomicInteger accepted = new AtomicInteger();
         try {
@@ -63,10 +60,7 @@ class RelayFaultTests extends RelayIntegrationTest {
                     });
             assertThat(relayHealth()).isEqualTo("DOWN");
         } finally {
-            kafkaContainer
-                    .getDockerClient()
-                    .unpauseContainerCmd(kafkaContainer.getContainerId())
-                    .exec();
+            unpauseKafka();
         }
 
         assertThat(accepted.get()).isGreaterThan(50);
@@ -108,13 +102,7 @@ class RelayFaultTests extends RelayIntegrationTest {
             relay.start();
         }
 
-        orders.awaitEventIds(eventIds(), Duration.ofSeconds(120));
-        await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(relayHealth()));
-        assertThat(api.get("/actuator/health/outboxRelay")
-                        .json()
-                        .at("/details/offsetCheck")
-                        .asString())
-                .contains("invalidated");
+        assertRelayedAgainAfterRecreatingTheSlot(Duration.ofSeconds(120));
         assertThat(jdbc.sql("select wal_status from pg_replication_slots where slot_name = 'order_service'")
                         .query(String.class)
                         .single())
@@ -131,28 +119,41 @@ class RelayFaultTests extends RelayIntegrationTest {
         api.postOrder(VALID_ORDER);
         orders.awaitEventIds(eventIds(), Duration.ofSeconds(60));
 
-        kafkaContainer
-                .getDockerClient()
-                .pauseContainerCmd(kafkaContainer.getContainerId())
-                .exec();
+        pauseKafka();
         try {
             api.postOrder(VALID_ORDER);
             writeWalUntilTheSlotIsLost();
         } finally {
-            kafkaContainer
-                    .getDockerClient()
-                    .unpauseContainerCmd(kafkaContainer.getContainerId())
-                    .exec();
+            unpauseKafka();
         }
         api.postOrder(VALID_ORDER);
 
-        orders.awaitEventIds(eventIds(), Duration.ofSeconds(90));
+        assertRelayedAgainAfterRecreatingTheSlot(Duration.ofSeconds(90));
+    }
+
+    /** Every event reached Kafka within {@code limit}, the relay is UP and its health says the slot was recreated. */
+    private void assertRelayedAgainAfterRecreatingTheSlot(Duration limit) {
+        orders.awaitEventIds(eventIds(), limit);
         await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(relayHealth()));
         assertThat(api.get("/actuator/health/outboxRelay")
                         .json()
                         .at("/details/offsetCheck")
                         .asString())
                 .contains("invalidated");
+    }
+
+    private void pauseKafka() {
+        kafkaContainer
+                .getDockerClient()
+                .pauseContainerCmd(kafkaContainer.getContainerId())
+                .exec();
+    }
+
+    private void unpauseKafka() {
+        kafkaContainer
+                .getDockerClient()
+                .unpauseContainerCmd(kafkaContainer.getContainerId())
+                .exec();
     }
 
     /** Lets the slot hold at most 16 MiB and writes WAL elsewhere until PostgreSQL invalidates it. */

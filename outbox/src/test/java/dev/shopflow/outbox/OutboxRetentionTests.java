@@ -7,13 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * Retention against a real PostgreSQL: it deletes only what Kafka acknowledged. The relay's state is driven
@@ -21,28 +18,16 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  */
 class OutboxRetentionTests {
 
-    static final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17");
-    static JdbcClient jdbc;
+    @RegisterExtension
+    static final OutboxDatabase database = new OutboxDatabase();
 
+    JdbcClient jdbc;
     RelayMetrics relay;
     OutboxRetention retention;
 
-    @BeforeAll
-    static void startDatabase() {
-        postgres.start();
-        SimpleDriverDataSource dataSource = new SimpleDriverDataSource(
-                new org.postgresql.Driver(), postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword());
-        OutboxSchema.migrate(dataSource);
-        jdbc = JdbcClient.create(dataSource);
-    }
-
-    @AfterAll
-    static void stopDatabase() {
-        postgres.stop();
-    }
-
     @BeforeEach
     void setUp() {
+        jdbc = database.jdbc;
         jdbc.sql("truncate outbox").update();
         RelayProperties properties = new RelayProperties(
                 true,
@@ -55,15 +40,9 @@ class OutboxRetentionTests {
                 Duration.ofMillis(100),
                 Duration.ofSeconds(5),
                 Duration.ofHours(1));
-        PostgresCoordinates database = new PostgresCoordinates(
-                postgres.getJdbcUrl(),
-                postgres.getHost(),
-                postgres.getFirstMappedPort(),
-                postgres.getDatabaseName(),
-                postgres.getUsername(),
-                postgres.getPassword());
         SlotMonitor slot = new SlotMonitor(jdbc, "retention_test");
-        relay = new RelayMetrics(new SimpleMeterRegistry(), new RelayLeadership(properties, database), slot);
+        relay = new RelayMetrics(
+                new SimpleMeterRegistry(), new RelayLeadership(properties, database.coordinates()), slot);
         retention = new OutboxRetention(jdbc, Duration.ofHours(1), relay);
         for (String age : List.of("3 hours", "2 hours", "30 minutes")) {
             jdbc.sql("""
@@ -115,11 +94,11 @@ class OutboxRetentionTests {
         assertThat(retention.run()).isEqualTo(2);
     }
 
-    private static Instant databaseNow() {
+    private Instant databaseNow() {
         return jdbc.sql("select now()").query(Instant.class).single();
     }
 
-    private static long rows() {
+    private long rows() {
         return jdbc.sql("select count(*) from outbox").query(Long.class).single();
     }
 }

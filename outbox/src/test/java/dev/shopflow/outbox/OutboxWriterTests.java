@@ -11,44 +11,27 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /** The writer against a real PostgreSQL. */
 class OutboxWriterTests {
 
-    static final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17");
-    static JdbcClient jdbc;
-    static OutboxWriter writer;
-    static TransactionTemplate transaction;
+    @RegisterExtension
+    static final OutboxDatabase database = new OutboxDatabase();
 
-    @BeforeAll
-    static void startDatabase() {
-        postgres.start();
-        SimpleDriverDataSource dataSource = new SimpleDriverDataSource(
-                new org.postgresql.Driver(), postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword());
-        OutboxSchema.migrate(dataSource);
-        jdbc = JdbcClient.create(dataSource);
-        writer = new OutboxWriter(new NamedParameterJdbcTemplate(dataSource), new EventJson());
-        transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-    }
-
-    @AfterAll
-    static void stopDatabase() {
-        postgres.stop();
-    }
+    OutboxWriter writer;
+    TransactionTemplate transaction;
 
     @BeforeEach
     void emptyOutbox() {
-        jdbc.sql("truncate outbox").update();
+        writer = new OutboxWriter(new NamedParameterJdbcTemplate(database.dataSource), new EventJson());
+        transaction = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource));
+        database.jdbc.sql("truncate outbox").update();
     }
 
     @Test
@@ -57,7 +40,8 @@ class OutboxWriterTests {
 
         transaction.executeWithoutResult(status -> writer.append(event));
 
-        assertThat(jdbc.sql("select aggregatetype || ' ' || aggregateid || ' ' || type from outbox where id = ?")
+        assertThat(database.jdbc
+                        .sql("select aggregatetype || ' ' || aggregateid || ' ' || type from outbox where id = ?")
                         .param(event.eventId())
                         .query(String.class)
                         .single())
@@ -73,7 +57,10 @@ class OutboxWriterTests {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("OrderPlaced " + huge.eventId())
                 .hasMessageContaining("Kafka takes at most 1,000,000");
-        assertThat(jdbc.sql("select count(*) from outbox").query(Long.class).single())
+        assertThat(database.jdbc
+                        .sql("select count(*) from outbox")
+                        .query(Long.class)
+                        .single())
                 .isZero();
     }
 

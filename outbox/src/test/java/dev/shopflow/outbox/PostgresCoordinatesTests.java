@@ -110,13 +110,7 @@ class PostgresCoordinatesTests {
 
     @Test
     void theLockSessionDetectsADeadPeerWithinHalfAMinute() throws Exception {
-        PostgresCoordinates database = new PostgresCoordinates(
-                postgres.getJdbcUrl(),
-                postgres.getHost(),
-                postgres.getFirstMappedPort(),
-                postgres.getDatabaseName(),
-                postgres.getUsername(),
-                postgres.getPassword());
+        PostgresCoordinates database = OutboxDatabase.coordinates(postgres);
 
         Map<String, Double> seconds = new HashMap<>();
         try (Connection lock = database.connect("outbox-relay-lock-test");

@@ -5,40 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
-import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Retention of a bookkeeping table ({@code processed_events} here) against a real PostgreSQL. */
 class TableRetentionTests {
 
-    static final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17");
-    static SimpleDriverDataSource dataSource;
-    static JdbcClient jdbc;
+    @RegisterExtension
+    static final OutboxDatabase database = new OutboxDatabase();
 
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    @BeforeAll
-    static void startDatabase() {
-        postgres.start();
-        dataSource = new SimpleDriverDataSource(
-                new org.postgresql.Driver(), postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword());
-        OutboxSchema.migrate(dataSource);
-        jdbc = JdbcClient.create(dataSource);
-    }
-
-    @AfterAll
-    static void stopDatabase() {
-        postgres.stop();
-    }
-
     @BeforeEach
     void emptyTable() {
-        jdbc.sql("truncate processed_events").update();
+        database.jdbc.sql("truncate processed_events").update();
     }
 
     @Test
@@ -47,11 +28,13 @@ class TableRetentionTests {
         insert(10, "39 days");
         insert(10, "1 second");
 
-        int deleted =
-                new TableRetention(dataSource, "processed_events", "processed_at", Duration.ofDays(40), registry).run();
+        int deleted = new TableRetention(
+                        database.dataSource, "processed_events", "processed_at", Duration.ofDays(40), registry)
+                .run();
 
         assertThat(deleted).isEqualTo(12_345);
-        assertThat(jdbc.sql("select count(*) from processed_events")
+        assertThat(database.jdbc
+                        .sql("select count(*) from processed_events")
                         .query(Long.class)
                         .single())
                 .isEqualTo(20);
@@ -65,15 +48,19 @@ class TableRetentionTests {
     @Test
     void refusesNamesThatAreNotPlainIdentifiersAndARetentionThatIsNotPositive() {
         assertThatThrownBy(() -> new TableRetention(
-                        dataSource, "processed_events; drop table x", "processed_at", Duration.ofDays(1), registry))
+                        database.dataSource,
+                        "processed_events; drop table x",
+                        "processed_at",
+                        Duration.ofDays(1),
+                        registry))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() ->
-                        new TableRetention(dataSource, "processed_events", "processed_at", Duration.ZERO, registry))
+        assertThatThrownBy(() -> new TableRetention(
+                        database.dataSource, "processed_events", "processed_at", Duration.ZERO, registry))
                 .hasMessageContaining("must be positive");
     }
 
     private static void insert(int rows, String age) {
-        jdbc.sql("""
+        database.jdbc.sql("""
                         insert into processed_events (consumer_group, event_id, processed_at)
                         select 'group', gen_random_uuid(), now() - cast(:age as interval) from generate_series(1, :rows)""").param("age", age).param("rows", rows).update();
     }

@@ -1,0 +1,48 @@
+package dev.shopflow.outbox;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * A real PostgreSQL with the outbox schema migrated, for one test class of this module: {@code @RegisterExtension
+ * static final OutboxDatabase database = new OutboxDatabase();} starts it before the class and stops it after.
+ */
+final class OutboxDatabase implements BeforeAllCallback, AfterAllCallback {
+
+    final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17");
+    SimpleDriverDataSource dataSource;
+    JdbcClient jdbc;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        postgres.start();
+        dataSource = new SimpleDriverDataSource(
+                new org.postgresql.Driver(), postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword());
+        OutboxSchema.migrate(dataSource);
+        jdbc = JdbcClient.create(dataSource);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        postgres.stop();
+    }
+
+    PostgresCoordinates coordinates() {
+        return coordinates(postgres);
+    }
+
+    /** What the relay is given to reach this database, as it reads it from Spring Boot's connection details. */
+    static PostgresCoordinates coordinates(PostgreSQLContainer postgres) {
+        return new PostgresCoordinates(
+                postgres.getJdbcUrl(),
+                postgres.getHost(),
+                postgres.getFirstMappedPort(),
+                postgres.getDatabaseName(),
+                postgres.getUsername(),
+                postgres.getPassword());
+    }
+}
