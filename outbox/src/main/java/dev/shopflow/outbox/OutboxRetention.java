@@ -25,7 +25,6 @@ final class OutboxRetention {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRetention.class);
     private static final Duration EVERY = Duration.ofMinutes(1);
-    private static final int BATCH = 5_000;
 
     private final JdbcClient jdbc;
     private final Duration retention;
@@ -48,32 +47,21 @@ final class OutboxRetention {
 
     /** Deletes what may be deleted now; returns the number of outbox rows deleted. */
     int run() {
-        deleteInBatches("outbox_heartbeat", "beat_at < now() - interval '1 minute'", Map.of());
+        BatchedDelete.run(jdbc, "outbox_heartbeat", "beat_at < now() - interval '1 minute'", Map.of(), deleted -> {});
         Instant relayedUntil = relay.relayedUntil();
         if (relayedUntil == null || relay.failingSince() != null) {
             log.debug("Outbox retention waits: relayed until {}, failing since {}", relayedUntil, relay.failingSince());
             return 0;
         }
-        int outbox = deleteInBatches(
+        int outbox = BatchedDelete.run(
+                jdbc,
                 "outbox",
                 "timestamp < least(now(), :relayedUntil) - make_interval(secs => :seconds)",
-                Map.of("relayedUntil", Timestamp.from(relayedUntil), "seconds", (double) retention.toSeconds()));
+                Map.of("relayedUntil", Timestamp.from(relayedUntil), "seconds", (double) retention.toSeconds()),
+                deleted -> {});
         if (outbox > 0) {
             log.info("Deleted {} relayed outbox rows older than {}", outbox, retention);
         }
         return outbox;
-    }
-
-    private int deleteInBatches(String table, String condition, Map<String, ?> params) {
-        int total = 0;
-        int deleted;
-        do {
-            deleted = jdbc.sql("delete from " + table + " where ctid in (select ctid from " + table + " where "
-                            + condition + " limit " + BATCH + ")")
-                    .params(params)
-                    .update();
-            total += deleted;
-        } while (deleted == BATCH);
-        return total;
     }
 }

@@ -3,6 +3,7 @@ package dev.shopflow.outbox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Deletes the rows of a bookkeeping table (dedupe records, idempotency keys, the mail log) older than its
- * retention, so it does not grow for ever: in batches of {@value #BATCH}, a minute after start and then every
+ * retention, so it does not grow for ever: in batches ({@link BatchedDelete}), a minute after start and then every
  * hour, on a thread of its own. Every replica may run it; two deleting the same rows only wait for each other.
  *
  * <p>A failed run is logged (WARN) and counted ({@code shopflow.retention.failures{table}}) and tried again at the
@@ -26,7 +27,6 @@ public final class TableRetention implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(TableRetention.class);
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
-    private static final int BATCH = 5_000;
     private static final Duration FIRST_RUN = Duration.ofMinutes(1);
     private static final Duration EVERY = Duration.ofHours(1);
 
@@ -68,17 +68,12 @@ public final class TableRetention implements SmartLifecycle {
 
     /** Deletes every row older than the retention now; returns how many. */
     public int run() {
-        int total = 0;
-        int batch;
-        do {
-            batch = jdbc.sql("delete from " + table + " where ctid in (select ctid from " + table + " where "
-                            + timeColumn + " < now() - make_interval(secs => :seconds) limit " + BATCH + ")")
-                    .param("seconds", (double) keep.toSeconds())
-                    .update();
-            total += batch;
-            deleted.increment(batch);
-        } while (batch == BATCH);
-        return total;
+        return BatchedDelete.run(
+                jdbc,
+                table,
+                timeColumn + " < now() - make_interval(secs => :seconds)",
+                Map.of("seconds", (double) keep.toSeconds()),
+                deleted::increment);
     }
 
     private void runLogged() {
