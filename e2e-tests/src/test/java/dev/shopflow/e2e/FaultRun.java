@@ -33,12 +33,13 @@ import tools.jackson.databind.JsonNode;
  * black-holed, and both relays' replication slots invalidated by PostgreSQL. Then it checks what a customer and the
  * shop would: every accepted order decided, both mails of each received (a mail sent again for the same event,
  * same Message-ID, is the documented SMTP window and counted; a mail for a second event of the same kind is
- * invented), stock exact, nothing dead-lettered or parked, every group caught up. Not a test, so that {@code ./mvnw verify} never runs it:
+ * invented), stock exact, nothing dead-lettered or parked, every group caught up. Not a test, so that {@code
+ * ./mvnw verify} never runs it:
  *
  * <pre>./mvnw -q -pl e2e-tests test-compile exec:java -Dexec.mainClass=dev.shopflow.e2e.FaultRun</pre>
  *
- * <p>Settings (system properties): {@code faults.rate} (orders/s, default 5), {@code faults.limit} (the whole run,
- * default 40 minutes: then it tears down and exits 3). Exits 0 when nothing was lost, stuck or invented, 1 otherwise.
+ * <p>Settings (system properties): {@code faults.rate} (orders/s, default 5), {@code faults.limitMinutes} (the whole
+ * run, default 40: then it tears down and exits 3). Exits 0 when nothing was lost, stuck or invented, 1 otherwise.
  */
 final class FaultRun {
 

@@ -143,12 +143,12 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             try {
                 acks.put(i, producer.send(records.get(i).kafkaRecord()));
             } catch (RuntimeException e) {
-                if (isPermanent(e) && park(records.get(i), e)) {
-                    done[i] = true;
-                } else if (!isPermanent(e)) {
+                if (!isPermanent(e)) {
                     // the producer cannot take records now (no metadata, buffer full): stop here, keep the order
                     failure = e;
                     failedAt = i;
+                } else if (park(records.get(i), e)) {
+                    done[i] = true;
                 }
             }
         }

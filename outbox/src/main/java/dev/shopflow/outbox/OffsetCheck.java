@@ -25,11 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>A slot PostgreSQL invalidated ({@link SlotMonitor#invalidation}: it fell more than {@code
  * max_slot_wal_keep_size} behind while Kafka was down, for example) can never stream again, and Debezium would
- * retry it for half an hour, fail, and do the same after every restart. The leader also asks {@link
- * #slotInvalidation} on every check while the engine runs, and restarts it when the slot is lost. The check drops it and the stored offset, so the engine starts as on first start: it creates
- * the slot again and re-reads the outbox table. {@link OutboxRetention} keeps every row Kafka has not
- * acknowledged, so nothing is lost; the events of the last retention period are sent again, and consumers drop
- * them as duplicates.
+ * retry it for half an hour, fail, and do the same after every restart. The check drops it and the stored offset,
+ * so the engine starts as on first start: it creates the slot again and re-reads the outbox table. {@link
+ * OutboxRetention} keeps every row Kafka has not acknowledged, so nothing is lost; the events of the last retention
+ * period are sent again, and consumers drop them as duplicates. While the engine runs, the leader asks {@link
+ * #slotInvalidation} at every check and restarts the engine when the slot is lost, so this check runs.
  */
 final class OffsetCheck {
 
