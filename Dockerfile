@@ -13,7 +13,11 @@ COPY deploy/docker/with-build-ca.sh /usr/local/bin/with-build-ca
 # so a changed pom downloads only what is new. A new module needs its pom listed here.
 COPY pom.xml ./
 COPY common-events/pom.xml common-events/
+COPY retention/pom.xml retention/
 COPY outbox/pom.xml outbox/
+COPY outbox-relay/pom.xml outbox-relay/
+COPY event-consumer/pom.xml event-consumer/
+COPY admin/pom.xml admin/
 COPY order-service/pom.xml order-service/
 COPY stock-service/pom.xml stock-service/
 COPY mail-service/pom.xml mail-service/

@@ -1,6 +1,6 @@
 package dev.shopflow.mail;
 
-import dev.shopflow.outbox.replay.ReplayReprocessing;
+import dev.shopflow.admin.replay.ReplayReprocessing;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;

@@ -1,7 +1,7 @@
 package dev.shopflow.mail;
 
+import dev.shopflow.consumer.EventBatches;
 import dev.shopflow.events.Topics;
-import dev.shopflow.outbox.EventBatches;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;

@@ -2,14 +2,14 @@ package dev.shopflow.mail;
 
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
+import dev.shopflow.consumer.EventBatchHandler;
+import dev.shopflow.consumer.PermanentEventFailure;
+import dev.shopflow.consumer.TransientEventFailure;
 import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.OrderEvent;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.OrderRejected;
-import dev.shopflow.outbox.EventBatchHandler;
-import dev.shopflow.outbox.PermanentEventFailure;
-import dev.shopflow.outbox.TransientEventFailure;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -76,7 +76,7 @@ class OrderMails {
         }
     }
 
-    /** Runs inside the batch's transaction ({@link dev.shopflow.outbox.EventBatches}). */
+    /** Runs inside the batch's transaction ({@link dev.shopflow.consumer.EventBatches}). */
     Optional<EventBatchHandler.Failure> send(List<EventBatchHandler.Received> batch) {
         Map<UUID, Pending> pending = new LinkedHashMap<>(); // the first delivery of each event in the batch
         for (int i = 0; i < batch.size(); i++) {

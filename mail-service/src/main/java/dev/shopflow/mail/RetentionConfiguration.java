@@ -1,6 +1,6 @@
 package dev.shopflow.mail;
 
-import dev.shopflow.outbox.TableRetention;
+import dev.shopflow.retention.TableRetention;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;

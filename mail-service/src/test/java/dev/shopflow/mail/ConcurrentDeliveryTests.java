@@ -3,11 +3,11 @@ package dev.shopflow.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.shopflow.consumer.EventBatches;
 import dev.shopflow.events.EventJson;
 import dev.shopflow.events.EventType;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.Topics;
-import dev.shopflow.outbox.EventBatches;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.OrderRejected;
-import dev.shopflow.outbox.TableRetention;
+import dev.shopflow.retention.TableRetention;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -57,6 +57,25 @@ class OrderMailTests extends MailTestSupport {
                         .query(UUID.class)
                         .list())
                 .containsExactly(recent);
+    }
+
+    @Test
+    void itsDatabaseHoldsTheMailLogAndNoneOfThePublishersTables(@Autowired JdbcClient jdbc) {
+        assertThat(jdbc.sql("select table_name from information_schema.tables where table_schema = 'public'")
+                        .query(String.class)
+                        .list())
+                .contains("mail_log")
+                .doesNotContain(
+                        "outbox",
+                        "outbox_heartbeat",
+                        "outbox_parked",
+                        "outbox_relay_offsets",
+                        "outbox_schema_history",
+                        "processed_events");
+        assertThat(jdbc.sql("select count(*) from pg_publication")
+                        .query(Long.class)
+                        .single())
+                .isZero();
     }
 
     @Test

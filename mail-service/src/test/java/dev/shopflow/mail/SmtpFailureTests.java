@@ -2,8 +2,8 @@ package dev.shopflow.mail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shopflow.outbox.PermanentEventFailure;
-import dev.shopflow.outbox.TransientEventFailure;
+import dev.shopflow.consumer.PermanentEventFailure;
+import dev.shopflow.consumer.TransientEventFailure;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.AddressException;

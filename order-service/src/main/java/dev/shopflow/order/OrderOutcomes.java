@@ -1,5 +1,7 @@
 package dev.shopflow.order;
 
+import dev.shopflow.consumer.PermanentEventFailure;
+import dev.shopflow.consumer.ProcessedEvents;
 import dev.shopflow.events.DomainEvent;
 import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.OrderLine;
@@ -8,8 +10,6 @@ import dev.shopflow.events.StockEvent;
 import dev.shopflow.events.StockRejected;
 import dev.shopflow.events.StockReserved;
 import dev.shopflow.outbox.OutboxWriter;
-import dev.shopflow.outbox.PermanentEventFailure;
-import dev.shopflow.outbox.ProcessedEvents;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.shopflow.order;
 
-import dev.shopflow.outbox.TransientFailures;
+import dev.shopflow.consumer.TransientFailures;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,9 +1,9 @@
 package dev.shopflow.order;
 
+import dev.shopflow.consumer.EventBatchHandler;
+import dev.shopflow.consumer.EventBatches;
 import dev.shopflow.events.StockEvent;
 import dev.shopflow.events.Topics;
-import dev.shopflow.outbox.EventBatchHandler;
-import dev.shopflow.outbox.EventBatches;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shopflow.events.EventJson;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
-import dev.shopflow.outbox.TableRetention;
+import dev.shopflow.retention.TableRetention;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;

@@ -6,7 +6,7 @@ import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.Topics;
 import dev.shopflow.outbox.OutboxWriter;
-import dev.shopflow.outbox.RelayProperties;
+import dev.shopflow.relay.RelayProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

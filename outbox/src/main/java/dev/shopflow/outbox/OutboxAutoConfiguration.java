@@ -1,44 +1,21 @@
 package dev.shopflow.outbox;
 
 import dev.shopflow.events.EventJson;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
-import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
-/**
- * The outbox table and {@link OutboxWriter}; and, where {@code shopflow.outbox.relay.slot-name} is set, the relay
- * that carries outbox rows to Kafka.
- */
+/** The outbox's tables ({@link OutboxSchema}) and the {@link OutboxWriter} that appends to them. */
 @AutoConfiguration(
         afterName = {
             "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
-            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-            "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration"
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
         })
 @ConditionalOnSingleCandidate(DataSource.class)
-@EnableConfigurationProperties(DedupeProperties.class)
 public class OutboxAutoConfiguration {
 
     @Bean
@@ -54,124 +31,8 @@ public class OutboxAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     OutboxWriter outboxWriter(OutboxSchema schema, DataSource dataSource, EventJson eventJson) {
         return new OutboxWriter(new NamedParameterJdbcTemplate(dataSource), eventJson);
-    }
-
-    @Bean
-    ProcessedEvents processedEvents(OutboxSchema schema, DataSource dataSource) {
-        return new ProcessedEvents(JdbcClient.create(dataSource));
-    }
-
-    @Bean
-    TableRetention processedEventsRetention(
-            OutboxSchema schema,
-            DataSource dataSource,
-            DedupeProperties dedupe,
-            ObjectProvider<MeterRegistry> registry) {
-        return new TableRetention(
-                dataSource,
-                "processed_events",
-                "processed_at",
-                dedupe.retention(),
-                registry.getIfAvailable(SimpleMeterRegistry::new));
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty("shopflow.outbox.relay.slot-name")
-    @ConditionalOnBooleanProperty(name = "shopflow.outbox.relay.enabled", matchIfMissing = true)
-    @EnableConfigurationProperties(RelayProperties.class)
-    static class RelayConfiguration {
-
-        @Bean
-        PostgresCoordinates outboxRelayDatabase(JdbcConnectionDetails jdbc) {
-            return PostgresCoordinates.of(jdbc);
-        }
-
-        @Bean
-        SlotMonitor outboxRelaySlotMonitor(OutboxSchema schema, DataSource dataSource, RelayProperties properties) {
-            return new SlotMonitor(JdbcClient.create(dataSource), properties.slotName());
-        }
-
-        @Bean
-        OffsetCheck outboxRelayOffsetCheck(
-                DataSource dataSource, SlotMonitor slot, RelayProperties properties, RelayMetrics metrics) {
-            return new OffsetCheck(JdbcClient.create(dataSource), slot, properties.slotName(), metrics);
-        }
-
-        @Bean
-        RelayLeadership outboxRelayLeadership(
-                OutboxSchema schema, RelayProperties properties, PostgresCoordinates database) {
-            return new RelayLeadership(properties, database);
-        }
-
-        @Bean
-        RelayMetrics outboxRelayMetrics(
-                ObjectProvider<MeterRegistry> registry, RelayLeadership leadership, SlotMonitor slot) {
-            return new RelayMetrics(registry.getIfAvailable(SimpleMeterRegistry::new), leadership, slot);
-        }
-
-        @Bean
-        ParkedEvents outboxRelayParkedEvents(OutboxSchema schema, DataSource dataSource, RelayMetrics metrics) {
-            ParkedEvents parked = new ParkedEvents(JdbcClient.create(dataSource));
-            metrics.watch(parked);
-            return parked;
-        }
-
-        @Bean
-        DebeziumRelay outboxRelay(
-                RelayProperties properties,
-                PostgresCoordinates database,
-                KafkaProperties kafka,
-                KafkaConnectionDetails kafkaConnection,
-                RelayMetrics metrics,
-                OffsetCheck offsetCheck,
-                RelayLeadership leadership,
-                ParkedEvents parked,
-                DataSource dataSource) {
-            DebeziumRelay relay = new DebeziumRelay(
-                    properties,
-                    database,
-                    producers(kafka, kafkaConnection),
-                    String.join(",", kafkaConnection.getProducer().getBootstrapServers()),
-                    metrics,
-                    offsetCheck,
-                    parked);
-            leadership.manage(
-                    relay, new OutboxRetention(JdbcClient.create(dataSource), properties.retention(), metrics));
-            return relay;
-        }
-
-        @Bean
-        RelayHealthIndicator outboxRelayHealthIndicator(
-                RelayLeadership leadership, RelayMetrics metrics, OffsetCheck offsetCheck, ParkedEvents parked) {
-            return new RelayHealthIndicator(leadership, metrics, offsetCheck, parked);
-        }
-
-        /**
-         * Producers for the relay: the application's Kafka settings, with the ones the relay's guarantees rest on
-         * forced: every in-sync replica acknowledges, the producer is idempotent (no duplicates or reordering from
-         * its own retries), and a send that cannot complete fails within bounded time so the sink can retry it.
-         */
-        private static Supplier<Producer<byte[], byte[]>> producers(
-                KafkaProperties kafka, KafkaConnectionDetails connection) {
-            return () -> {
-                Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
-                config.put(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        String.join(",", connection.getProducer().getBootstrapServers()));
-                config.put(ProducerConfig.ACKS_CONFIG, "all");
-                config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-                config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-                config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-                config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
-                config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-                config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-                config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-                config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
-                config.put(ProducerConfig.CLIENT_ID_CONFIG, "outbox-relay");
-                return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
-            };
-        }
     }
 }

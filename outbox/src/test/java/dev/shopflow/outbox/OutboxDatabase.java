@@ -8,14 +8,14 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
- * A real PostgreSQL with the outbox schema migrated, for one test class of this module: {@code @RegisterExtension
+ * A real PostgreSQL with the outbox schema migrated, for one test class (this module's, and the relay's through the test jar): {@code @RegisterExtension
  * static final OutboxDatabase database = new OutboxDatabase();} starts it before the class and stops it after.
  */
-final class OutboxDatabase implements BeforeAllCallback, AfterAllCallback {
+public final class OutboxDatabase implements BeforeAllCallback, AfterAllCallback {
 
-    final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17");
-    SimpleDriverDataSource dataSource;
-    JdbcClient jdbc;
+    public final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17");
+    public SimpleDriverDataSource dataSource;
+    public JdbcClient jdbc;
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -29,20 +29,5 @@ final class OutboxDatabase implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void afterAll(ExtensionContext context) {
         postgres.stop();
-    }
-
-    PostgresCoordinates coordinates() {
-        return coordinates(postgres);
-    }
-
-    /** What the relay is given to reach this database, as it reads it from Spring Boot's connection details. */
-    static PostgresCoordinates coordinates(PostgreSQLContainer postgres) {
-        return new PostgresCoordinates(
-                postgres.getJdbcUrl(),
-                postgres.getHost(),
-                postgres.getFirstMappedPort(),
-                postgres.getDatabaseName(),
-                postgres.getUsername(),
-                postgres.getPassword());
     }
 }

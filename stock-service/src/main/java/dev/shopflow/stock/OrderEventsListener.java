@@ -1,12 +1,12 @@
 package dev.shopflow.stock;
 
+import dev.shopflow.consumer.EventBatchHandler;
+import dev.shopflow.consumer.EventBatches;
 import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.OrderEvent;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.OrderRejected;
 import dev.shopflow.events.Topics;
-import dev.shopflow.outbox.EventBatchHandler;
-import dev.shopflow.outbox.EventBatches;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,12 +1,12 @@
 package dev.shopflow.stock;
 
+import dev.shopflow.consumer.ProcessedEvents;
 import dev.shopflow.events.DomainEvent;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.StockRejected;
 import dev.shopflow.events.StockReserved;
 import dev.shopflow.outbox.OutboxWriter;
-import dev.shopflow.outbox.ProcessedEvents;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;

@@ -3,12 +3,12 @@ package dev.shopflow.stock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.shopflow.consumer.EventConsumerAutoConfiguration;
 import dev.shopflow.events.EventJson;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.StockReserved;
 import dev.shopflow.events.Topics;
-import dev.shopflow.outbox.EventConsumerAutoConfiguration;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;

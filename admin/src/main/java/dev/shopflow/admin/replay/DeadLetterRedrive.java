@@ -1,0 +1,168 @@
+package dev.shopflow.admin.replay;
+
+import dev.shopflow.consumer.EventConsumerAutoConfiguration;
+import dev.shopflow.events.EventHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.support.KafkaHeaders;
+
+/**
+ * Re-drives this group's dead letters of one topic: every record of {@code <topic>.<group>.dlt} not re-driven
+ * before is published again to the topic, with its original key, value and headers (the exception headers
+ * dropped), and the re-drive's own group {@code <group>.redrive} commits past it only once Kafka acknowledged
+ * them all. Other groups reading the topic get the event again and skip it as already processed.
+ */
+class DeadLetterRedrive {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterRedrive.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final int LISTED = 100;
+
+    private final String group;
+    private final Map<String, Object> consumerConfig;
+    private final Map<String, Object> producerConfig;
+
+    /** Connects as the service's own consumers and producers do (same servers, security and client settings). */
+    DeadLetterRedrive(String group, ConsumerFactory<?, ?> consumers, ProducerFactory<?, ?> producers) {
+        this.group = group;
+        this.consumerConfig = new HashMap<>(consumers.getConfigurationProperties());
+        this.producerConfig = new HashMap<>(producers.getConfigurationProperties());
+    }
+
+    /**
+     * @param listed the first {@value #LISTED} dead letters pending
+     * @param pending how many dead letters were not re-driven yet (before this call)
+     * @param redriven how many were published again now (0 for a dry run)
+     */
+    record Report(
+            String group, String deadLetterTopic, String topic, long pending, long redriven, List<DeadLetter> listed) {}
+
+    record DeadLetter(
+            int partition,
+            long offset,
+            @Nullable String eventId,
+            @Nullable String eventType,
+            @Nullable String error) {}
+
+    Report run(String topic, boolean execute) {
+        String deadLetters = EventConsumerAutoConfiguration.deadLetterTopic(topic, group);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            List<TopicPartition> partitions = partitions(consumer, deadLetters);
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
+            List<ConsumerRecord<byte[], byte[]>> pending = readUpTo(consumer, ends);
+            List<DeadLetter> listed = pending.stream()
+                    .limit(LISTED)
+                    .map(DeadLetterRedrive::describe)
+                    .toList();
+            if (!execute || pending.isEmpty()) {
+                return new Report(group, deadLetters, topic, pending.size(), 0, listed);
+            }
+            publish(topic, pending);
+            Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+            ends.forEach((partition, end) -> done.put(partition, new OffsetAndMetadata(end)));
+            consumer.commitSync(done, TIMEOUT);
+            log.warn("Re-drove {} dead letters of {} to {}", pending.size(), deadLetters, topic);
+            return new Report(group, deadLetters, topic, pending.size(), pending.size(), listed);
+        }
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> readUpTo(
+            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey(), TIMEOUT) < end.getValue())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Could not read the dead letters within " + TIMEOUT);
+            }
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                    records.add(record);
+                }
+            }
+        }
+        return records;
+    }
+
+    private void publish(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, Object> config = new HashMap<>(producerConfig);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<?>> acks = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                ProducerRecord<byte[], byte[]> again = new ProducerRecord<>(topic, record.key(), record.value());
+                for (Header header : record.headers()) {
+                    if (!header.key().startsWith(KafkaHeaders.PREFIX + "dlt-")) {
+                        again.headers().add(header);
+                    }
+                }
+                acks.add(producer.send(again));
+            }
+            for (Future<?> ack : acks) {
+                ack.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "Publishing dead letters to " + topic + " failed (" + e.getMessage()
+                            + "); none is marked re-driven, so a retry publishes them all again (consumers skip duplicates)",
+                    e);
+        }
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        Map<String, Object> config = new HashMap<>(consumerConfig);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, group + ".redrive");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
+        if (infos == null || infos.isEmpty()) {
+            throw new InvalidReplayException("topic: dead-letter topic " + topic + " does not exist");
+        }
+        return infos.stream()
+                .map(info -> new TopicPartition(topic, info.partition()))
+                .toList();
+    }
+
+    private static DeadLetter describe(ConsumerRecord<byte[], byte[]> record) {
+        return new DeadLetter(
+                record.partition(),
+                record.offset(),
+                header(record, EventHeaders.EVENT_ID),
+                header(record, EventHeaders.EVENT_TYPE),
+                header(record, KafkaHeaders.DLT_EXCEPTION_MESSAGE));
+    }
+
+    private static @Nullable String header(ConsumerRecord<?, ?> record, String key) {
+        Header header = record.headers().lastHeader(key);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

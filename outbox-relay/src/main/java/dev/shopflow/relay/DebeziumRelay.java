@@ -1,0 +1,186 @@
+package dev.shopflow.relay;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of the embedded Debezium engine: from {@link #start} until {@link #stop} or until the engine fails.
+ * The leader starts a run; if it fails the leader starts another, which resumes from the stored offsets.
+ */
+final class DebeziumRelay {
+
+    static final String OFFSET_TABLE = "outbox_relay_offsets";
+    static final String PUBLICATION = "outbox_publication";
+
+    private static final Logger log = LoggerFactory.getLogger(DebeziumRelay.class);
+
+    private final RelayProperties properties;
+    private final PostgresCoordinates database;
+    private final Supplier<Producer<byte[], byte[]>> producers;
+    private final String kafkaBootstrapServers;
+    private final RelayMetrics metrics;
+    private final OffsetCheck offsetCheck;
+    private final ParkedEvents parked;
+
+    private @Nullable Run run;
+
+    DebeziumRelay(
+            RelayProperties properties,
+            PostgresCoordinates database,
+            Supplier<Producer<byte[], byte[]>> producers,
+            String kafkaBootstrapServers,
+            RelayMetrics metrics,
+            OffsetCheck offsetCheck,
+            ParkedEvents parked) {
+        this.properties = properties;
+        this.database = database;
+        this.producers = producers;
+        this.kafkaBootstrapServers = kafkaBootstrapServers;
+        this.metrics = metrics;
+        this.offsetCheck = offsetCheck;
+        this.parked = parked;
+    }
+
+    synchronized void start() {
+        if (isRunning()) {
+            return;
+        }
+        offsetCheck.verify();
+        Producer<byte[], byte[]> producer = producers.get();
+        KafkaSink sink =
+                new KafkaSink(producer, metrics, parked, properties.sendBackoff(), properties.maxSendBackoff());
+        CountDownLatch finished = new CountDownLatch(1);
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+        try {
+            engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                    .using(engineProperties())
+                    .notifying(sink)
+                    .using((success, message, error) -> {
+                        if (!success) {
+                            log.error("Outbox relay engine stopped: {}", message, error);
+                            metrics.engineFailed(message);
+                        }
+                        finished.countDown();
+                    })
+                    .build();
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        ExecutorService thread = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+                .name("outbox-relay-" + properties.slotName())
+                .daemon()
+                .factory());
+        thread.execute(engine);
+        run = new Run(engine, sink, producer, thread, finished);
+        log.info("Outbox relay started (slot {})", properties.slotName());
+    }
+
+    /** Why PostgreSQL invalidated this relay's slot, if it did; see {@link OffsetCheck#slotInvalidation}. */
+    Optional<String> slotInvalidation() {
+        return offsetCheck.slotInvalidation();
+    }
+
+    boolean isRunning() {
+        return run != null && run.finished.getCount() > 0;
+    }
+
+    synchronized void stop() {
+        Run current = run;
+        run = null;
+        if (current == null) {
+            return;
+        }
+        current.sink.stop();
+        try {
+            current.engine.close();
+            if (!current.finished.await(30, TimeUnit.SECONDS)) {
+                log.warn("Outbox relay engine did not stop within 30 s");
+            }
+        } catch (IOException e) {
+            log.warn("Closing the outbox relay engine failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            current.thread.shutdownNow();
+            current.producer.close(Duration.ofSeconds(5));
+        }
+        log.info("Outbox relay stopped (slot {})", properties.slotName());
+    }
+
+    private Properties engineProperties() {
+        Properties p = new Properties();
+        p.setProperty("name", properties.slotName());
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("topic.prefix", properties.slotName());
+        // where the engine stores its position: the service's own database, so it survives redeploys
+        // required by the engine's worker config, though offsets are not stored in Kafka
+        p.setProperty("bootstrap.servers", kafkaBootstrapServers);
+        p.setProperty("offset.storage", "io.debezium.storage.jdbc.offset.JdbcOffsetBackingStore");
+        p.setProperty("offset.storage.jdbc.connection.url", database.jdbcUrl());
+        p.setProperty("offset.storage.jdbc.connection.user", database.username());
+        p.setProperty("offset.storage.jdbc.connection.password", database.password());
+        p.setProperty("offset.storage.jdbc.table.name", OFFSET_TABLE);
+        p.setProperty(
+                "offset.flush.interval.ms",
+                Long.toString(properties.offsetFlushInterval().toMillis()));
+        p.setProperty("offset.flush.timeout.ms", "10000");
+        // what to capture: inserts into the outbox (and the heartbeat table), through pgoutput
+        p.setProperty("database.hostname", database.host());
+        p.setProperty("database.port", Integer.toString(database.port()));
+        p.setProperty("database.dbname", database.database());
+        p.setProperty("database.user", database.username());
+        p.setProperty("database.password", database.password());
+        // the server ends the replication session of a leader whose node vanished within about 20 s (instead of
+        // wal_sender_timeout's 60 s), freeing the slot for the next leader
+        p.setProperty("driver.options", PostgresCoordinates.DEAD_PEER_OPTIONS);
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", properties.slotName());
+        p.setProperty("publication.name", PUBLICATION);
+        p.setProperty("publication.autocreate.mode", "disabled");
+        p.setProperty("table.include.list", "public.outbox,public.outbox_heartbeat");
+        p.setProperty("skipped.operations", "u,d,t");
+        p.setProperty("tombstones.on.delete", "false");
+        // first start (no stored offset) or a position the slot no longer has: re-read what the outbox holds
+        p.setProperty("snapshot.mode", "when_needed");
+        p.setProperty(
+                "heartbeat.interval.ms",
+                Long.toString(properties.heartbeatInterval().toMillis()));
+        p.setProperty("heartbeat.action.query", "insert into outbox_heartbeat default values");
+        // latency: hand over batches as soon as changes arrive
+        p.setProperty(
+                "poll.interval.ms", Long.toString(properties.pollInterval().toMillis()));
+        p.setProperty("max.batch.size", Integer.toString(properties.maxBatchSize()));
+        p.setProperty("max.queue.size", Integer.toString(properties.maxBatchSize() * 4));
+        p.setProperty("status.update.interval.ms", "1000");
+        // failover: reconnect soon after losing the server, and retry a slot the dead leader's session still holds
+        p.setProperty("retriable.restart.connector.wait.ms", "1000");
+        p.setProperty("slot.retry.delay.ms", "2000");
+        p.setProperty("slot.max.retries", "10");
+        p.setProperty("decimal.handling.mode", "string");
+        return p;
+    }
+
+    private record Run(
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> engine,
+            KafkaSink sink,
+            Producer<byte[], byte[]> producer,
+            ExecutorService thread,
+            CountDownLatch finished) {}
+}

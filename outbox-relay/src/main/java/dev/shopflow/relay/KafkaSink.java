@@ -1,0 +1,209 @@
+package dev.shopflow.relay;
+
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives Debezium's batches and sends the outbox records to Kafka, in commit order. A batch is marked processed
+ * (and so its offset may be committed) only after Kafka acknowledged every record in it, or refused it for good.
+ *
+ * <p>A send that failed for a reason that passes (broker unreachable, leader moving, a timeout) is never skipped:
+ * the sink re-sends the records Kafka has not acknowledged, in their order, with exponential backoff, until Kafka
+ * takes them or the relay stops. Records acknowledged meanwhile are not sent again. The idempotent producer fails
+ * every later batch of a partition whose batch failed, so what is re-sent keeps each key's order.
+ *
+ * <p>A record Kafka will never accept ({@link #isPermanent}: too large for the topic, an invalid topic name, a
+ * record the broker rejects) is parked ({@link Parking}, an ERROR in the log, {@code
+ * shopflow.outbox.relay.parked}) and the rest flows on; a person re-drives it once the cause is fixed. Events of
+ * the same key after it are not held back.
+ *
+ * <p>It never throws to the engine, which would stop (the leader would then start a new engine from the stored
+ * offset).
+ */
+final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+
+    /** Where events Kafka refused for good are kept. */
+    interface Parking {
+        void park(OutboxRecord record, Exception error);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaSink.class);
+
+    private final Producer<byte[], byte[]> producer;
+    private final RelayMetrics metrics;
+    private final Parking parking;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private volatile boolean stopping;
+
+    KafkaSink(
+            Producer<byte[], byte[]> producer,
+            RelayMetrics metrics,
+            Parking parking,
+            Duration initialBackoff,
+            Duration maxBackoff) {
+        this.producer = producer;
+        this.metrics = metrics;
+        this.parking = parking;
+        this.initialBackoff = initialBackoff;
+        this.maxBackoff = maxBackoff;
+    }
+
+    /**
+     * Errors that no retry can cure for this record. Authorization errors are not among them: they concern every
+     * record of a topic or of the cluster and are fixed by an operator, so the relay waits (health DOWN) rather
+     * than parking everything.
+     */
+    static boolean isPermanent(Throwable error) {
+        return error instanceof RecordTooLargeException
+                || error instanceof RecordBatchTooLargeException
+                || error instanceof InvalidTopicException
+                || error instanceof InvalidRecordException
+                || error instanceof SerializationException;
+    }
+
+    @Override
+    public void handleBatch(
+            List<RecordChangeEvent<SourceRecord>> batch,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        List<OutboxRecord> records = new ArrayList<>(batch.size());
+        Instant committedUntil = null;
+        for (RecordChangeEvent<SourceRecord> change : batch) {
+            OutboxRecord.from(change.record()).ifPresent(records::add);
+            Instant committed = OutboxRecord.committedAt(change.record());
+            if (committed != null && (committedUntil == null || committed.isAfter(committedUntil))) {
+                committedUntil = committed;
+            }
+        }
+        metrics.sendingSince(Instant.now());
+        try {
+            sendUntilAcknowledged(records);
+        } finally {
+            metrics.sendingSince(null);
+        }
+        for (RecordChangeEvent<SourceRecord> change : batch) {
+            committer.markProcessed(change);
+        }
+        committer.markBatchFinished();
+        metrics.batchProcessed(committedUntil);
+    }
+
+    /** Asks a running {@link #handleBatch} to give up without marking anything processed. */
+    void stop() {
+        stopping = true;
+    }
+
+    private void sendUntilAcknowledged(List<OutboxRecord> records) throws InterruptedException {
+        boolean[] done = new boolean[records.size()];
+        Duration backoff = initialBackoff;
+        while (true) {
+            if (stopping) {
+                throw new InterruptedException("relay stopping; batch left unprocessed for the next leader");
+            }
+            if (sendPending(records, done)) {
+                metrics.sendRecovered();
+                return;
+            }
+            Thread.sleep(backoff.toMillis());
+            backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+        }
+    }
+
+    /**
+     * Sends the records not done yet, in order, and waits for Kafka's answers; marks acknowledged and parked ones
+     * done. Returns whether all are done.
+     */
+    private boolean sendPending(List<OutboxRecord> records, boolean[] done) throws InterruptedException {
+        Map<Integer, Future<RecordMetadata>> acks = new LinkedHashMap<>();
+        Exception failure = null;
+        int failedAt = -1;
+        for (int i = 0; i < records.size() && failure == null; i++) {
+            if (done[i]) {
+                continue;
+            }
+            try {
+                acks.put(i, producer.send(records.get(i).kafkaRecord()));
+            } catch (RuntimeException e) {
+                if (!isPermanent(e)) {
+                    // the producer cannot take records now (no metadata, buffer full): stop here, keep the order
+                    failure = e;
+                    failedAt = i;
+                } else if (park(records.get(i), e)) {
+                    done[i] = true;
+                }
+            }
+        }
+        for (Map.Entry<Integer, Future<RecordMetadata>> ack : acks.entrySet()) {
+            int i = ack.getKey();
+            OutboxRecord record = records.get(i);
+            try {
+                ack.getValue().get();
+                done[i] = true;
+                metrics.relayed(record.kafkaRecord().topic(), Duration.between(record.committedAt(), Instant.now()));
+            } catch (ExecutionException e) {
+                Exception cause = e.getCause() instanceof Exception c ? c : e;
+                if (isPermanent(cause) && park(record, cause)) {
+                    done[i] = true;
+                } else if (failedAt < 0 || i < failedAt) {
+                    failure = cause;
+                    failedAt = i;
+                }
+            }
+        }
+        int left = 0;
+        for (boolean d : done) {
+            left += d ? 0 : 1;
+        }
+        if (left == 0) {
+            return true;
+        }
+        if (failure == null) {
+            return false; // parking failed; logged there
+        }
+        metrics.sendFailed(failure);
+        log.warn(
+                "Kafka did not acknowledge outbox event {} ({} of the batch still to send); retrying: {}",
+                records.get(failedAt).eventId(),
+                left,
+                String.valueOf(failure));
+        return false;
+    }
+
+    /** Parks a record Kafka refused for good; false (and it stays to send) when the database did not take it. */
+    private boolean park(OutboxRecord record, Exception error) {
+        try {
+            parking.park(record, error);
+        } catch (RuntimeException e) {
+            log.error("Could not park outbox event {} that Kafka refused ({}); retrying", record.eventId(), error, e);
+            metrics.sendFailed(error);
+            return false;
+        }
+        metrics.parked(record.kafkaRecord().topic());
+        log.error(
+                "Kafka refused outbox event {} for good; parked it in outbox_parked (re-drive: select"
+                        + " outbox_redrive_parked('{}')), the rest goes on: {}",
+                record.eventId(),
+                record.eventId(),
+                String.valueOf(error));
+        return true;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.shopflow.relay;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+
+/** Where the service's PostgreSQL is, in the pieces Debezium wants rather than as a JDBC URL. */
+record PostgresCoordinates(String jdbcUrl, String host, int port, String database, String username, String password) {
+
+    static PostgresCoordinates of(JdbcConnectionDetails details) {
+        String url = details.getJdbcUrl();
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw new IllegalStateException("The outbox relay needs a PostgreSQL JDBC URL, got " + url);
+        }
+        URI uri = URI.create(url.substring("jdbc:".length()));
+        String database = uri.getPath().substring(1);
+        return new PostgresCoordinates(
+                url,
+                uri.getHost(),
+                uri.getPort() < 0 ? 5432 : uri.getPort(),
+                database,
+                details.getUsername(),
+                details.getPassword());
+    }
+
+    /**
+     * Server-side TCP settings of the leader's sessions (its lock session and its engine's replication session):
+     * PostgreSQL notices a peer that vanished without closing its socket (node lost, network partition) within
+     * about 20 s (idle: 5 s, then 3 probes 5 s apart; data sent and not acknowledged: 10 s) and ends the session,
+     * which releases the leader lock and the slot for a standby. The kernel defaults would take over two hours,
+     * and the replication session would wait for {@code wal_sender_timeout} (60 s).
+     */
+    static final String DEAD_PEER_OPTIONS =
+            "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=10000";
+
+    /**
+     * A connection of its own, outside the pool, on which each side notices a dead peer: the server by {@link
+     * #DEAD_PEER_OPTIONS}, this side by TCP keep-alive (and the leader's validity check every tick).
+     */
+    Connection connect(String applicationName) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", username);
+        properties.setProperty("password", password);
+        properties.setProperty("options", DEAD_PEER_OPTIONS);
+        properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("connectTimeout", "5");
+        properties.setProperty("ApplicationName", applicationName);
+        return DriverManager.getConnection(jdbcUrl, properties);
+    }
+}

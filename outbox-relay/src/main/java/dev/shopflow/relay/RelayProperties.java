@@ -1,0 +1,40 @@
+package dev.shopflow.relay;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the outbox relay ({@code shopflow.outbox.relay.*}).
+ *
+ * @param enabled run the relay in this process (every replica may; one leads)
+ * @param slotName the service's replication slot; also names the leader lock and the stored offsets
+ * @param pollInterval how long Debezium waits for more changes before handing over a batch
+ * @param maxBatchSize most changes per batch
+ * @param offsetFlushInterval how often the position is stored; a crash re-sends at most this much
+ * @param heartbeatInterval how often the relay writes a heartbeat so the slot advances when the outbox is quiet
+ * @param leaderCheckInterval how often a standby tries to become leader, and the leader checks it still is
+ * @param sendBackoff first wait before re-sending what Kafka did not acknowledge; doubles up to {@code maxSendBackoff}
+ * @param maxSendBackoff longest wait between re-sends
+ * @param retention how long relayed outbox rows are kept (for inspection) before the leader deletes them
+ */
+@ConfigurationProperties("shopflow.outbox.relay")
+public record RelayProperties(
+        @DefaultValue("true") boolean enabled,
+        String slotName,
+        @DefaultValue("10ms") Duration pollInterval,
+        @DefaultValue("2048") int maxBatchSize,
+        @DefaultValue("1s") Duration offsetFlushInterval,
+        @DefaultValue("10s") Duration heartbeatInterval,
+        @DefaultValue("2s") Duration leaderCheckInterval,
+        @DefaultValue("100ms") Duration sendBackoff,
+        @DefaultValue("5s") Duration maxSendBackoff,
+        @DefaultValue("1h") Duration retention) {
+
+    public RelayProperties {
+        if (enabled && (slotName == null || !slotName.matches("[a-z0-9_]{1,63}"))) {
+            throw new IllegalArgumentException(
+                    "shopflow.outbox.relay.slot-name must be 1-63 of a-z, 0-9 and _, was '" + slotName + "'");
+        }
+    }
+}

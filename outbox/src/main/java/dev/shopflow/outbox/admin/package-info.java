@@ -1,5 +1,0 @@
-/** The one admin user of a shopflow service and the HTTP Basic protection of its {@code /admin/**} endpoints. */
-@NullMarked
-package dev.shopflow.outbox.admin;
-
-import org.jspecify.annotations.NullMarked;
