@@ -6,8 +6,10 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +29,26 @@ final class DebeziumRelay {
 
     static final String OFFSET_TABLE = "outbox_relay_offsets";
     static final String PUBLICATION = "outbox_publication";
+
+    /**
+     * Settings that {@code shopflow.outbox.relay.debezium.*} may not override: what to capture and from where,
+     * where the position is stored, and how a lost position is recovered. Changing them would relay another
+     * table, lose the stored position or skip the re-read after a lost slot.
+     */
+    static final Set<String> FIXED_SETTINGS = Set.of(
+            "name",
+            "connector.class",
+            "topic.prefix",
+            "offset.storage",
+            "offset.storage.jdbc.table.name",
+            "plugin.name",
+            "slot.name",
+            "publication.name",
+            "publication.autocreate.mode",
+            "table.include.list",
+            "skipped.operations",
+            "snapshot.mode",
+            "heartbeat.action.query");
 
     private static final Logger log = LoggerFactory.getLogger(DebeziumRelay.class);
 
@@ -109,7 +131,7 @@ final class DebeziumRelay {
         }
         current.sink.stop();
         try {
-            current.engine.close();
+            closeEngine(current);
             if (!current.finished.await(30, TimeUnit.SECONDS)) {
                 log.warn("Outbox relay engine did not stop within 30 s");
             }
@@ -124,7 +146,19 @@ final class DebeziumRelay {
         log.info("Outbox relay stopped (slot {})", properties.slotName());
     }
 
-    private Properties engineProperties() {
+    /** Closes the engine unless it has stopped by itself (failed): closing a stopped engine throws. */
+    private static void closeEngine(Run run) throws IOException {
+        if (run.finished.getCount() == 0) {
+            return;
+        }
+        try {
+            run.engine.close();
+        } catch (IllegalStateException stoppedMeanwhile) {
+            log.debug("The outbox relay engine had stopped by itself: {}", stoppedMeanwhile.getMessage());
+        }
+    }
+
+    Properties engineProperties() {
         Properties p = new Properties();
         p.setProperty("name", properties.slotName());
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -149,7 +183,13 @@ final class DebeziumRelay {
         p.setProperty("database.password", database.password());
         // the server ends the replication session of a leader whose node vanished within about 20 s (instead of
         // wal_sender_timeout's 60 s), freeing the slot for the next leader
-        p.setProperty("driver.options", PostgresCoordinates.DEAD_PEER_OPTIONS);
+        // The JDBC URL's parameters (sslmode, sslrootcert, ...) reach the connector's connections, the replication
+        // one included, as driver properties; the dead-peer options come after any the URL gives.
+        Map<String, String> url = database.urlParameters();
+        url.forEach((name, value) -> p.setProperty("driver." + name, value));
+        p.setProperty(
+                "driver.options",
+                (url.containsKey("options") ? url.get("options") + " " : "") + PostgresCoordinates.DEAD_PEER_OPTIONS);
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", properties.slotName());
         p.setProperty("publication.name", PUBLICATION);
@@ -174,6 +214,7 @@ final class DebeziumRelay {
         p.setProperty("slot.retry.delay.ms", "2000");
         p.setProperty("slot.max.retries", "10");
         p.setProperty("decimal.handling.mode", "string");
+        properties.debezium().forEach(p::setProperty);
         return p;
     }
 

@@ -1,9 +1,13 @@
 package dev.shopflow.relay;
 
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 
@@ -24,6 +28,30 @@ record PostgresCoordinates(String jdbcUrl, String host, int port, String databas
                 database,
                 details.getUsername(),
                 details.getPassword());
+    }
+
+    /**
+     * The JDBC URL's query parameters ({@code sslmode=require}, {@code sslrootcert=...}), decoded, in order: the
+     * relay gives them to Debezium's connections as driver properties, so they reach the replication connection as
+     * they reach the pool's.
+     */
+    Map<String, String> urlParameters() {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        String query = URI.create(jdbcUrl.substring("jdbc:".length())).getRawQuery();
+        if (query == null || query.isEmpty()) {
+            return parameters;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = equals < 0 ? pair : pair.substring(0, equals);
+            String value = equals < 0 ? "" : pair.substring(equals + 1);
+            parameters.put(
+                    URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+        }
+        return parameters;
     }
 
     /**

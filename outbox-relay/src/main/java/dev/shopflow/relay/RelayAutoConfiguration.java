@@ -6,10 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,9 +18,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.core.ProducerFactory;
 
 /**
  * The relay that carries outbox rows to Kafka, where {@code shopflow.outbox.relay.slot-name} is set (and {@code
@@ -77,7 +75,7 @@ public class RelayAutoConfiguration {
     DebeziumRelay outboxRelay(
             RelayProperties properties,
             PostgresCoordinates database,
-            KafkaProperties kafka,
+            ProducerFactory<?, ?> producerFactory,
             KafkaConnectionDetails kafkaConnection,
             RelayMetrics metrics,
             OffsetCheck offsetCheck,
@@ -87,7 +85,10 @@ public class RelayAutoConfiguration {
         DebeziumRelay relay = new DebeziumRelay(
                 properties,
                 database,
-                producers(kafka, kafkaConnection),
+                () -> new KafkaProducer<>(
+                        producerConfig(producerFactory.getConfigurationProperties()),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer()),
                 String.join(",", kafkaConnection.getProducer().getBootstrapServers()),
                 metrics,
                 offsetCheck,
@@ -103,28 +104,27 @@ public class RelayAutoConfiguration {
     }
 
     /**
-     * Producers for the relay: the application's Kafka settings, with the ones the relay's guarantees rest on
-     * forced: every in-sync replica acknowledges, the producer is idempotent (no duplicates or reordering from
-     * its own retries), and a send that cannot complete fails within bounded time so the sink can retry it.
+     * Producers for the relay: the configuration of the application's own Kafka producers (Spring Boot's, so its
+     * connection details, {@code spring.kafka.security.protocol}, SSL bundle and {@code spring.kafka.producer.*}
+     * apply as they do to every other client), with the settings the relay's guarantees rest on forced: every
+     * in-sync replica acknowledges, the producer is idempotent (no duplicates or reordering from its own retries)
+     * and not transactional, and a send that cannot complete fails within bounded time so the sink can retry it.
      */
-    private static Supplier<Producer<byte[], byte[]>> producers(
-            KafkaProperties kafka, KafkaConnectionDetails connection) {
-        return () -> {
-            Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
-            config.put(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    String.join(",", connection.getProducer().getBootstrapServers()));
-            config.put(ProducerConfig.ACKS_CONFIG, "all");
-            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-            config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-            config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
-            config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-            config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-            config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-            config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
-            config.put(ProducerConfig.CLIENT_ID_CONFIG, "outbox-relay");
-            return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
-        };
+    static Map<String, Object> producerConfig(Map<String, Object> application) {
+        Map<String, Object> config = new HashMap<>(application);
+        config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "outbox-relay");
+        return config;
     }
 }

@@ -1,6 +1,9 @@
 package dev.shopflow.relay;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -17,6 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sendBackoff first wait before re-sending what Kafka did not acknowledge; doubles up to {@code maxSendBackoff}
  * @param maxSendBackoff longest wait between re-sends
  * @param retention how long relayed outbox rows are kept (for inspection) before the leader deletes them
+ * @param debezium further Debezium engine and PostgreSQL connector settings, passed as they are (for example
+ *     {@code database.sslmode}, {@code status.update.interval.ms}); applied over the relay's own, except the ones
+ *     its guarantees rest on ({@link DebeziumRelay#FIXED_SETTINGS}), which are refused at start-up
  */
 @ConfigurationProperties("shopflow.outbox.relay")
 public record RelayProperties(
@@ -29,9 +35,19 @@ public record RelayProperties(
         @DefaultValue("2s") Duration leaderCheckInterval,
         @DefaultValue("100ms") Duration sendBackoff,
         @DefaultValue("5s") Duration maxSendBackoff,
-        @DefaultValue("1h") Duration retention) {
+        @DefaultValue("1h") Duration retention,
+        @Nullable Map<String, String> debezium) {
 
     public RelayProperties {
+        debezium = debezium == null ? Map.of() : Map.copyOf(debezium);
+        List<String> fixed = debezium.keySet().stream()
+                .filter(DebeziumRelay.FIXED_SETTINGS::contains)
+                .sorted()
+                .toList();
+        if (!fixed.isEmpty()) {
+            throw new IllegalArgumentException("shopflow.outbox.relay.debezium may not set " + fixed
+                    + ": the relay's guarantees rest on its own values of " + DebeziumRelay.FIXED_SETTINGS);
+        }
         if (enabled && (slotName == null || !slotName.matches("[a-z0-9_]{1,63}"))) {
             throw new IllegalArgumentException(
                     "shopflow.outbox.relay.slot-name must be 1-63 of a-z, 0-9 and _, was '" + slotName + "'");

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -161,7 +162,8 @@ class KafkaSinkTests {
                 Duration.ofSeconds(1),
                 Duration.ofMillis(10),
                 Duration.ofMillis(40),
-                Duration.ofHours(1));
+                Duration.ofHours(1),
+                Map.of());
         RelayLeadership leadership = new RelayLeadership(properties, null);
         return new RelayMetrics(new SimpleMeterRegistry(), leadership, null);
     }

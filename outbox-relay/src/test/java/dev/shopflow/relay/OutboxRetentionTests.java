@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,8 @@ class OutboxRetentionTests {
                 Duration.ofSeconds(2),
                 Duration.ofMillis(100),
                 Duration.ofSeconds(5),
-                Duration.ofHours(1));
+                Duration.ofHours(1),
+                Map.of());
         SlotMonitor slot = new SlotMonitor(jdbc, "retention_test");
         relay = new RelayMetrics(
                 new SimpleMeterRegistry(),

@@ -52,7 +52,10 @@ class ProductApiTests {
     void restockRejectsBadQuantitiesAndUnknownProducts() throws Exception {
         assertThat(restock("SKU-2002", "{\"quantity\":0}", "admin:s3cret").statusCode())
                 .isEqualTo(400);
-        assertThat(restock("SKU-2002", "{}", "admin:s3cret").statusCode()).isEqualTo(400);
+        HttpResponse<String> noQuantity = restock("SKU-2002", "{}", "admin:s3cret");
+        assertThat(noQuantity.statusCode()).isEqualTo(400);
+        assertThat(noQuantity.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(noQuantity.body()).contains("\"status\":400");
         assertThat(restock("NOPE", "{\"quantity\":1}", "admin:s3cret").statusCode())
                 .isEqualTo(404);
     }

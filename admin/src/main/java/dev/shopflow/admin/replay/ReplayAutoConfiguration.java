@@ -3,6 +3,7 @@ package dev.shopflow.admin.replay;
 import dev.shopflow.consumer.EventConsumerAutoConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -15,11 +16,16 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** {@code /admin/replay} and {@code /admin/dead-letters/redrive} in every consuming web service, for its own group only. */
+/**
+ * {@code /admin/replay} and {@code /admin/dead-letters/redrive} in a consuming web service with {@code
+ * shopflow.admin.enabled=true}, for its own group only (behind the admin security of {@link
+ * dev.shopflow.admin.AdminSecurityAutoConfiguration}).
+ */
 @AutoConfiguration(
         after = EventConsumerAutoConfiguration.class,
         afterName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
 @ConditionalOnProperty("spring.kafka.consumer.group-id")
+@ConditionalOnBooleanProperty("shopflow.admin.enabled")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 public class ReplayAutoConfiguration {
 

@@ -1,0 +1,100 @@
+package dev.shopflow.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.Test;
+
+/** What the relay hands Debezium and its Kafka producer, from the application's settings. */
+class RelaySettingsTests {
+
+    static final PostgresCoordinates DATABASE = new PostgresCoordinates(
+            "jdbc:postgresql://db.internal:5433/orders?sslmode=verify-full&sslrootcert=%2Fcerts%2Froot.crt"
+                    + "&options=-c%20statement_timeout%3D0",
+            "db.internal", 5433, "orders", "orders", "secret");
+
+    static RelayProperties properties(Map<String, String> debezium) {
+        return new RelayProperties(
+                true,
+                "orders_service",
+                Duration.ofMillis(10),
+                2048,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(100),
+                Duration.ofSeconds(5),
+                Duration.ofHours(1),
+                debezium);
+    }
+
+    static Properties engine(RelayProperties properties, PostgresCoordinates database) {
+        return new DebeziumRelay(properties, database, () -> null, "kafka:9092", null, null, null).engineProperties();
+    }
+
+    @Test
+    void theJdbcUrlsParametersReachDebeziumsConnectionsAsDriverProperties() {
+        Properties engine = engine(properties(null), DATABASE);
+
+        assertThat(engine)
+                .containsEntry("driver.sslmode", "verify-full")
+                .containsEntry("driver.sslrootcert", "/certs/root.crt")
+                .containsEntry("driver.options", "-c statement_timeout=0 " + PostgresCoordinates.DEAD_PEER_OPTIONS)
+                .containsEntry("database.hostname", "db.internal")
+                .containsEntry("database.port", "5433");
+    }
+
+    @Test
+    void debeziumSettingsPassThroughOverTheRelaysOwn() {
+        Properties engine = engine(
+                properties(Map.of("status.update.interval.ms", "5000", "database.tcpKeepAlive", "true")), DATABASE);
+
+        assertThat(engine)
+                .containsEntry("status.update.interval.ms", "5000")
+                .containsEntry("database.tcpKeepAlive", "true")
+                .containsEntry("slot.name", "orders_service");
+    }
+
+    @Test
+    void settingsTheRelaysGuaranteesRestOnAreRefusedNamingThem() {
+        assertThatThrownBy(() -> properties(Map.of("table.include.list", "public.orders", "snapshot.mode", "never")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shopflow.outbox.relay.debezium may not set [snapshot.mode, table.include.list]");
+    }
+
+    @Test
+    void theProducerKeepsTheApplicationsConnectionAndSecurityAndForcesWhatTheRelayNeeds() {
+        Map<String, Object> application = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                "broker-1:9093",
+                "security.protocol",
+                "SSL",
+                "ssl.truststore.location",
+                "/certs/truststore.p12",
+                ProducerConfig.ACKS_CONFIG,
+                "1",
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                "tx-1",
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                "org.example.JsonSerializer",
+                ProducerConfig.LINGER_MS_CONFIG,
+                20);
+
+        Map<String, Object> relay = RelayAutoConfiguration.producerConfig(application);
+
+        assertThat(relay)
+                .containsEntry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "broker-1:9093")
+                .containsEntry("security.protocol", "SSL")
+                .containsEntry("ssl.truststore.location", "/certs/truststore.p12")
+                .containsEntry(ProducerConfig.ACKS_CONFIG, "all")
+                .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+                .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 20)
+                .containsEntry(ProducerConfig.CLIENT_ID_CONFIG, "outbox-relay")
+                .doesNotContainKeys(
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+    }
+}
