@@ -31,18 +31,7 @@ class OutboxRetentionTests {
     void setUp() {
         jdbc = database.jdbc;
         jdbc.sql("truncate outbox").update();
-        RelayProperties properties = new RelayProperties(
-                true,
-                "retention_test",
-                Duration.ofMillis(10),
-                2048,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(2),
-                Duration.ofMillis(100),
-                Duration.ofSeconds(5),
-                Duration.ofHours(1),
-                Map.of());
+        RelayProperties properties = RelaySettingsTests.properties("retention_test", Map.of());
         SlotMonitor slot = new SlotMonitor(jdbc, "retention_test");
         relay = new RelayMetrics(
                 new SimpleMeterRegistry(),

@@ -18,9 +18,14 @@ class RelaySettingsTests {
             "db.internal", 5433, "orders", "orders", "secret");
 
     static RelayProperties properties(Map<String, String> debezium) {
+        return properties("orders_service", debezium);
+    }
+
+    /** The relay's defaults (as {@code shopflow.outbox.relay.*} binds them) for a slot. */
+    static RelayProperties properties(String slotName, Map<String, String> debezium) {
         return new RelayProperties(
                 true,
-                "orders_service",
+                slotName,
                 Duration.ofMillis(10),
                 2048,
                 Duration.ofSeconds(1),
