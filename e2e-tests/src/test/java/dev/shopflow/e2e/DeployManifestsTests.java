@@ -155,14 +155,21 @@ class DeployManifestsTests {
         String kafkaInit =
                 String.join(" ", strings(service(compose(), "kafka-init").get("command")));
         assertThat(topicLoop(kafkaInit)).isEqualTo(declared);
-        assertThat(kafkaInit).contains("--replication-factor 1");
+        assertThat(kafkaInit)
+                .contains(
+                        "--replication-factor 1", "retention=3024000000", "retention=31536000000", "kafka-configs.sh");
 
         Map<String, Object> job =
                 Kustomization.load(K8S.resolve("kafka-topics")).objects("Job").getFirst();
         Map<String, Object> container = maps(podSpec(job).get("containers")).getFirst();
         String script = String.join(" ", strings(container.get("args")));
         assertThat(topicLoop(script)).isEqualTo(declared);
-        assertThat(script).contains("--replication-factor 3", "--config min.insync.replicas=2");
+        assertThat(script)
+                .contains("--replication-factor 3", "--config min.insync.replicas=2", "retention.ms=\"$retention\"");
+        assertThat(maps(container.get("env")))
+                .contains(
+                        Map.of("name", "RETENTION_MS", "value", "3024000000"),
+                        Map.of("name", "DEAD_LETTER_RETENTION_MS", "value", "31536000000"));
     }
 
     @Test

@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -69,12 +70,20 @@ public class EventConsumerAutoConfiguration {
         return topic + "." + group + ".dlt";
     }
 
+    /**
+     * The topics this service publishes to and its dead-letter topics, created with their partitions and
+     * retention; an existing topic gets the configured retention too (the service's {@code KafkaAdmin} modifies
+     * topic configs that differ: {@code spring.kafka.admin.modify-topic-configs=true} in each service).
+     */
     @Bean
     KafkaAdmin.NewTopics shopflowTopics(TopicsProperties properties) {
         return new KafkaAdmin.NewTopics(properties.topics().stream()
                 .map(name -> TopicBuilder.name(name)
                         .partitions(properties.partitions())
                         .replicas(properties.replicationFactor())
+                        .config(
+                                TopicConfig.RETENTION_MS_CONFIG,
+                                Long.toString(properties.retentionOf(name).toMillis()))
                         .build())
                 .toArray(NewTopic[]::new));
     }
@@ -96,7 +105,9 @@ public class EventConsumerAutoConfiguration {
         }
 
         @Bean
-        ProcessedEvents processedEvents(ConsumerSchema schema, DataSource dataSource) {
+        ProcessedEvents processedEvents(
+                ConsumerSchema schema, DataSource dataSource, DedupeProperties dedupe, TopicsProperties topics) {
+            topics.requireOutlivedBy(dedupe.retention(), "shopflow.dedupe.retention");
             return new ProcessedEvents(JdbcClient.create(dataSource));
         }
 

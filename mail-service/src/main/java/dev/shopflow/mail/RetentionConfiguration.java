@@ -1,17 +1,23 @@
 package dev.shopflow.mail;
 
+import dev.shopflow.consumer.TopicsProperties;
 import dev.shopflow.retention.TableRetention;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Trims the mail log after {@link MailProperties#logRetention()}. */
+/**
+ * Trims the mail log after {@link MailProperties#logRetention()}, which must exceed the topics' retention: the mail
+ * log is what stops a replayed event from mailing twice.
+ */
 @Configuration(proxyBeanMethods = false)
 class RetentionConfiguration {
 
     @Bean
-    TableRetention mailLogRetention(DataSource dataSource, MailProperties properties, MeterRegistry registry) {
+    TableRetention mailLogRetention(
+            DataSource dataSource, MailProperties properties, TopicsProperties topics, MeterRegistry registry) {
+        topics.requireOutlivedBy(properties.logRetention(), "shopflow.mail.log-retention");
         return new TableRetention(dataSource, "mail_log", "created_at", properties.logRetention(), registry);
     }
 }

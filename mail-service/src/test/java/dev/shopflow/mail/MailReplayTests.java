@@ -3,6 +3,7 @@ package dev.shopflow.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.Topics;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -13,11 +14,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,6 +91,53 @@ class MailReplayTests extends MailTestSupport {
         awaitCaughtUp();
         assertThat(committed(OTHER_GROUP)).isEqualTo(otherGroup);
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> mails().size() == 5);
+    }
+
+    @Test
+    void aDryRunSaysPlainlyWhenFromReachesBeforeWhatKafkaStillHolds() throws Exception {
+        UUID orderId = placeOrder();
+        awaitMails(1);
+        awaitCaughtUp();
+        // what retention does to old segments, now: every event so far deleted
+        Map<TopicPartition, RecordsToDelete> everything = new HashMap<>();
+        ends().forEach((partition, end) -> everything.put(partition, RecordsToDelete.beforeOffset(end)));
+        admin.deleteRecords(everything).all().get();
+        Instant kept = Instant.now();
+        // the same order, so the same partition: one that lost its events
+        publish(new OrderConfirmed(UUID.randomUUID(), orderId, Instant.now(), customer, LINES, TOTAL));
+        awaitMails(2);
+        awaitCaughtUp();
+
+        JsonNode dryRun = replay("{\"topic\":\"orders\",\"from\":\"P1D\"}", 200);
+
+        assertThat(dryRun.get("olderThanRetained").asBoolean()).isTrue();
+        assertThat(dryRun.get("outcome").asString())
+                .contains("Kafka no longer holds every event from")
+                .contains("events before it are gone and cannot be replayed");
+        JsonNode holding = StreamSupport.stream(dryRun.get("partitions").spliterator(), false)
+                .filter(partition -> !partition.get("firstRetainedAt").isNull())
+                .findFirst()
+                .orElseThrow();
+        assertThat(holding.get("firstRetainedOffset").asLong()).isPositive();
+        assertThat(Instant.parse(holding.get("firstRetainedAt").asString())).isAfterOrEqualTo(kept.minusSeconds(1));
+        assertThat(dryRun.get("retention").asString()).startsWith("P");
+
+        // from a time after the oldest event still held: nothing it would read is gone
+        JsonNode recent = replay("{\"topic\":\"orders\",\"from\":\"" + Instant.now() + "\"}", 200);
+        assertThat(recent.get("olderThanRetained").asBoolean()).isFalse();
+        assertThat(recent.get("outcome").asString()).doesNotContain("no longer holds");
+    }
+
+    @Test
+    void theDeadLetterTopicItCreatesKeepsEventsForAYear() throws Exception {
+        ConfigResource deadLetters = new ConfigResource(ConfigResource.Type.TOPIC, "orders.mail-service.dlt");
+        assertThat(admin.describeConfigs(List.of(deadLetters))
+                        .all()
+                        .get()
+                        .get(deadLetters)
+                        .get("retention.ms")
+                        .value())
+                .isEqualTo(Long.toString(Duration.ofDays(365).toMillis()));
     }
 
     @Test

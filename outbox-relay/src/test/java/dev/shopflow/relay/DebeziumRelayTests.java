@@ -3,11 +3,16 @@ package dev.shopflow.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.shopflow.events.EventHeaders;
 import dev.shopflow.outbox.OutboxSchema;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +39,76 @@ class DebeziumRelayTests {
     @AfterAll
     static void stop() {
         postgres.stop();
+    }
+
+    /**
+     * The JDBC offset store (debezium-storage-jdbc 3.5.0, the newest published) on the 3.6 engine: a relay stopped
+     * and started again resumes from the position it stored, so it sends only what is new.
+     */
+    @Test
+    void aRestartedRelayResumesFromTheStoredPositionAndSendsOnlyWhatIsNew() {
+        RelayProperties properties = RelaySettingsTests.properties("resume_test", Map.of());
+        List<String> first = List.of(insertOutboxRow(), insertOutboxRow(), insertOutboxRow());
+        MockProducer<byte[], byte[]> before = sending();
+        run(
+                properties,
+                before,
+                () -> await().atMost(Duration.ofSeconds(60))
+                        .until(() -> sentIds(before).containsAll(first)));
+        assertThat(jdbc.sql("select offset_val from " + DebeziumRelay.OFFSET_TABLE)
+                        .query(String.class)
+                        .list())
+                .anyMatch(offset -> offset.contains("lsn"));
+
+        String later = insertOutboxRow();
+        MockProducer<byte[], byte[]> after = sending();
+        run(
+                properties,
+                after,
+                () -> await().atMost(Duration.ofSeconds(60))
+                        .until(() -> sentIds(after).contains(later)));
+
+        assertThat(sentIds(after)).containsExactly(later);
+    }
+
+    private void run(RelayProperties properties, MockProducer<byte[], byte[]> producer, Runnable whileRunning) {
+        PostgresCoordinates database = PostgresCoordinatesTests.coordinates(postgres);
+        SlotMonitor slot = new SlotMonitor(jdbc, properties.slotName());
+        RelayMetrics metrics =
+                new RelayMetrics(new SimpleMeterRegistry(), new RelayLeadership(properties, database), slot);
+        DebeziumRelay relay = new DebeziumRelay(
+                properties,
+                database,
+                () -> producer,
+                "localhost:9092",
+                metrics,
+                new OffsetCheck(jdbc, slot, properties.slotName(), metrics),
+                new ParkedEvents(jdbc));
+        try {
+            relay.start();
+            whileRunning.run();
+        } finally {
+            relay.stop(); // stores the position it has reached
+        }
+    }
+
+    private static MockProducer<byte[], byte[]> sending() {
+        return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static List<String> sentIds(MockProducer<byte[], byte[]> producer) {
+        return producer.history().stream()
+                .map(record -> new String(
+                        record.headers().lastHeader(EventHeaders.EVENT_ID).value(), StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    private static String insertOutboxRow() {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                        insert into outbox (id, aggregatetype, aggregateid, type, schema_version, payload, timestamp)
+                        values (:id, 'orders', 'o-1', 'OrderPlaced', 1, '{}', now())""").param("id", id).update();
+        return id.toString();
     }
 
     @Test

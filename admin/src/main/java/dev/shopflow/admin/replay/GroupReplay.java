@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -18,12 +20,15 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.jspecify.annotations.Nullable;
@@ -76,7 +81,14 @@ class GroupReplay {
         }
         try (Admin admin = Admin.create(adminConfig)) {
             if (!request.executing()) {
-                return describe(plan(admin, topic, start), topic, start, request.reprocessing(), false, null);
+                return describe(
+                        plan(admin, topic, start),
+                        retention(admin, topic),
+                        topic,
+                        start,
+                        request.reprocessing(),
+                        false,
+                        null);
             }
             if (!executing.tryLock()) {
                 throw new ReplayRefusedException(
@@ -88,7 +100,8 @@ class GroupReplay {
                 awaitNoOtherMembers(admin);
                 List<PartitionMove> moves = plan(admin, topic, start);
                 Long redone = transactions.execute(status -> reset(admin, topic, moves, request.reprocessing()));
-                ReplayPlan done = describe(moves, topic, start, request.reprocessing(), true, redone);
+                ReplayPlan done =
+                        describe(moves, retention(admin, topic), topic, start, request.reprocessing(), true, redone);
                 log.warn("Replay executed: {}", done.outcome());
                 return done;
             } finally {
@@ -115,19 +128,29 @@ class GroupReplay {
                 ? Map.of()
                 : await(admin.listOffsets(specs(noEventSince, OffsetSpec.latest()))
                         .all());
+        // what retention left: the first offset still held, and the oldest event still held (its time)
+        Map<TopicPartition, ListOffsetsResultInfo> logStarts = await(
+                admin.listOffsets(specs(partitions, OffsetSpec.earliest())).all());
+        Map<TopicPartition, ListOffsetsResultInfo> oldest = await(
+                admin.listOffsets(specs(partitions, OffsetSpec.forTimestamp(0))).all());
         List<PartitionMove> moves = new ArrayList<>();
         for (TopicPartition partition : partitions) {
             OffsetAndMetadata current = committed.get(partition);
             long target = ends.containsKey(partition)
                     ? ends.get(partition).offset()
                     : targets.get(partition).offset();
-            if (current == null) {
-                moves.add(new PartitionMove(partition.partition(), null, target, 0));
-            } else {
-                long resume = Math.min(target, current.offset());
-                moves.add(
-                        new PartitionMove(partition.partition(), current.offset(), resume, current.offset() - resume));
-            }
+            long firstRetained = logStarts.get(partition).offset();
+            ListOffsetsResultInfo oldestHeld = oldest.get(partition);
+            Instant oldestAt = oldestHeld.offset() < 0 ? null : Instant.ofEpochMilli(oldestHeld.timestamp());
+            Long from = current == null ? null : current.offset();
+            long resume = current == null ? target : Math.min(target, current.offset());
+            moves.add(new PartitionMove(
+                    partition.partition(),
+                    from,
+                    resume,
+                    current == null ? 0 : current.offset() - resume,
+                    firstRetained,
+                    oldestAt));
         }
         return moves;
     }
@@ -148,6 +171,7 @@ class GroupReplay {
 
     private ReplayPlan describe(
             List<PartitionMove> moves,
+            @Nullable String retention,
             String topic,
             ReplayStart start,
             boolean reprocess,
@@ -162,8 +186,20 @@ class GroupReplay {
         String effect = reprocess
                 ? "; " + effects + " " + requireReprocessing().effect() + ", other events skipped if already processed"
                 : "; events already processed are skipped, events never processed are processed";
-        String outcome = executed ? "Done: " + what + effect : "Dry run, nothing changed. Executing: " + what + effect;
-        return new ReplayPlan(group, topic, start.toString(), executed, reprocess, moves, events, effects, outcome);
+        String retained = retentionNote(moves, start, retention);
+        String outcome = (executed ? "Done: " : "Dry run, nothing changed. Executing: ") + what + effect + retained;
+        return new ReplayPlan(
+                group,
+                topic,
+                start.toString(),
+                executed,
+                reprocess,
+                moves,
+                events,
+                effects,
+                retention,
+                !retained.isEmpty(),
+                outcome);
     }
 
     /** Stops this instance's listeners of the group, adding each to {@code paused}; stopping makes them leave it. */
@@ -231,6 +267,52 @@ class GroupReplay {
                 .filter(move -> move.events() > 0 && move.currentOffset() != null)
                 .map(move -> new OffsetRange(move.partition(), move.targetOffset(), move.currentOffset()))
                 .toList();
+    }
+
+    /**
+     * What retention took from this replay, in words, or "" when nothing: {@code from} is older than the topic keeps
+     * events, or a partition lost events to retention and the oldest it still holds is younger than {@code from}.
+     */
+    private static String retentionNote(List<PartitionMove> moves, ReplayStart start, @Nullable String retention) {
+        List<PartitionMove> lost =
+                moves.stream().filter(move -> move.lostBefore(start.at())).toList();
+        Duration kept = retention == null || retention.equals("unlimited") ? null : Duration.parse(retention);
+        boolean olderThanRetention = kept != null
+                && start.at() != null
+                && start.at().isBefore(Instant.now().minus(kept));
+        if (lost.isEmpty() && !olderThanRetention) {
+            return "";
+        }
+        String oldest = moves.stream()
+                .map(PartitionMove::firstRetainedAt)
+                .filter(Objects::nonNull)
+                .min(Comparator.naturalOrder())
+                .map(Instant::toString)
+                .orElse("none");
+        return ". Kafka no longer holds every event from " + start + ": the topic keeps events for "
+                + (retention == null ? "a time Kafka did not say" : retention) + ", the oldest it still holds is from "
+                + oldest
+                + (lost.isEmpty()
+                        ? ""
+                        : " (partitions that lost events: "
+                                + lost.stream()
+                                        .map(move -> String.valueOf(move.partition()))
+                                        .collect(Collectors.joining(", "))
+                                + ")")
+                + "; events before it are gone and cannot be replayed";
+    }
+
+    /** The topic's {@code retention.ms} as an ISO-8601 duration ("unlimited" for -1), or null if Kafka did not say. */
+    private static @Nullable String retention(Admin admin, String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        ConfigEntry entry = await(admin.describeConfigs(List.of(resource)).all())
+                .get(resource)
+                .get(TopicConfig.RETENTION_MS_CONFIG);
+        if (entry == null || entry.value() == null) {
+            return null;
+        }
+        long millis = Long.parseLong(entry.value());
+        return millis < 0 ? "unlimited" : Duration.ofMillis(millis).toString();
     }
 
     private static Map<TopicPartition, OffsetSpec> specs(List<TopicPartition> partitions, OffsetSpec spec) {

@@ -1,0 +1,30 @@
+package dev.shopflow.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TopicsPropertiesTests {
+
+    final TopicsProperties topics = new TopicsProperties(
+            List.of("orders", "stock.order-service.dlt"), 3, (short) 1, Duration.ofDays(35), Duration.ofDays(365));
+
+    @Test
+    void eventTopicsKeepTheReplayWindowAndDeadLetterTopicsLonger() {
+        assertThat(topics.retentionOf("orders")).isEqualTo(Duration.ofDays(35));
+        assertThat(topics.retentionOf("stock.order-service.dlt")).isEqualTo(Duration.ofDays(365));
+    }
+
+    @Test
+    void aDedupeRecordKeptNoLongerThanTheTopicsKeepEventsIsRefusedNamingBothSettings() {
+        assertThatNoException().isThrownBy(() -> topics.requireOutlivedBy(Duration.ofDays(40), "x.retention"));
+        assertThatThrownBy(() -> topics.requireOutlivedBy(Duration.ofDays(35), "shopflow.dedupe.retention"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("shopflow.dedupe.retention (PT840H) must exceed")
+                .hasMessageContaining("shopflow.kafka.retention (PT840H)");
+    }
+}
