@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +54,7 @@ class DebeziumRelayTests {
         run(
                 properties,
                 before,
-                () -> await().atMost(Duration.ofSeconds(60))
+                running -> await().atMost(Duration.ofSeconds(60))
                         .until(() -> sentIds(before).containsAll(first)));
         assertThat(jdbc.sql("select offset_val from " + DebeziumRelay.OFFSET_TABLE)
                         .query(String.class)
@@ -65,13 +66,18 @@ class DebeziumRelayTests {
         run(
                 properties,
                 after,
-                () -> await().atMost(Duration.ofSeconds(60))
+                running -> await().atMost(Duration.ofSeconds(60))
                         .until(() -> sentIds(after).contains(later)));
 
         assertThat(sentIds(after)).containsExactly(later);
     }
 
-    private void run(RelayProperties properties, MockProducer<byte[], byte[]> producer, Runnable whileRunning) {
+    /** A relay on the test database, with the metrics it reports to. */
+    private record Running(DebeziumRelay relay, RelayMetrics metrics) {}
+
+    /** Starts a relay, runs {@code whileRunning}, and stops it (which stores the position it reached). */
+    private static void run(
+            RelayProperties properties, MockProducer<byte[], byte[]> producer, Consumer<Running> whileRunning) {
         PostgresCoordinates database = PostgresCoordinatesTests.coordinates(postgres);
         SlotMonitor slot = new SlotMonitor(jdbc, properties.slotName());
         RelayMetrics metrics =
@@ -86,9 +92,9 @@ class DebeziumRelayTests {
                 new ParkedEvents(jdbc));
         try {
             relay.start();
-            whileRunning.run();
+            whileRunning.accept(new Running(relay, metrics));
         } finally {
-            relay.stop(); // stores the position it has reached
+            relay.stop();
         }
     }
 
@@ -114,28 +120,13 @@ class DebeziumRelayTests {
     @Test
     void anInvalidDebeziumSettingStopsTheEngineWithDebeziumsMessageNamingIt() {
         RelayProperties properties = RelaySettingsTests.properties(Map.of("decimal.handling.mode", "sometimes"));
-        PostgresCoordinates database = PostgresCoordinatesTests.coordinates(postgres);
-        SlotMonitor slot = new SlotMonitor(jdbc, properties.slotName());
-        RelayMetrics metrics =
-                new RelayMetrics(new SimpleMeterRegistry(), new RelayLeadership(properties, database), slot);
-        DebeziumRelay relay = new DebeziumRelay(
-                properties,
-                database,
-                MockProducer::new,
-                "localhost:9092",
-                metrics,
-                new OffsetCheck(jdbc, slot, properties.slotName(), metrics),
-                new ParkedEvents(jdbc));
-        try {
-            relay.start();
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> !relay.isRunning());
-            assertThat(metrics.lastError())
+        run(properties, sending(), running -> {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !running.relay().isRunning());
+            assertThat(running.metrics().lastError())
                     .contains("Connector configuration is not valid")
                     .contains("'decimal.handling.mode' value is invalid")
                     .doesNotContain("NoSuchMethodError");
-        } finally {
-            relay.stop();
-        }
+        });
     }
 }
