@@ -125,6 +125,14 @@ class MailReplayTests extends MailTestSupport {
         // from a time after the oldest event still held: nothing it would read is gone
         JsonNode recent = replay("{\"topic\":\"orders\",\"from\":\"" + Instant.now() + "\"}", 200);
         assertThat(recent.get("olderThanRetained").asBoolean()).isFalse();
+        assertThat(recent.get("outcome").asString()).doesNotContain("further back");
+
+        JsonNode beyond = replay("{\"topic\":\"orders\",\"from\":\"P400D\"}", 200);
+        assertThat(beyond.get("olderThanRetained").asBoolean()).isTrue();
+        assertThat(beyond.get("outcome").asString())
+                .contains(
+                        "the topic keeps events for " + beyond.get("retention").asString())
+                .contains("on partition(s) " + holding.get("partition").asInt() + " it has deleted events");
         assertThat(recent.get("outcome").asString()).doesNotContain("no longer holds");
     }
 

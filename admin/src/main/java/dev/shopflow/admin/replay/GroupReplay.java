@@ -273,13 +273,13 @@ class GroupReplay {
      * What retention took from this replay, in words, or "" when nothing: {@code from} is older than the topic keeps
      * events, or a partition lost events to retention and the oldest it still holds is younger than {@code from}.
      */
-    private static String retentionNote(List<PartitionMove> moves, ReplayStart start, @Nullable String retention) {
+    static String retentionNote(List<PartitionMove> moves, ReplayStart start, @Nullable String retention) {
         List<PartitionMove> lost =
                 moves.stream().filter(move -> move.lostBefore(start.at())).toList();
-        Duration kept = retention == null || retention.equals("unlimited") ? null : Duration.parse(retention);
-        boolean olderThanRetention = kept != null
+        Duration window = retention == null || retention.equals("unlimited") ? null : Duration.parse(retention);
+        boolean olderThanRetention = window != null
                 && start.at() != null
-                && start.at().isBefore(Instant.now().minus(kept));
+                && start.at().isBefore(Instant.now().minus(window));
         if (lost.isEmpty() && !olderThanRetention) {
             return "";
         }
@@ -287,19 +287,17 @@ class GroupReplay {
                 .map(PartitionMove::firstRetainedAt)
                 .filter(Objects::nonNull)
                 .min(Comparator.naturalOrder())
-                .map(Instant::toString)
-                .orElse("none");
-        return ". Kafka no longer holds every event from " + start + ": the topic keeps events for "
-                + (retention == null ? "a time Kafka did not say" : retention) + ", the oldest it still holds is from "
-                + oldest
-                + (lost.isEmpty()
-                        ? ""
-                        : " (partitions that lost events: "
-                                + lost.stream()
-                                        .map(move -> String.valueOf(move.partition()))
-                                        .collect(Collectors.joining(", "))
-                                + ")")
-                + "; events before it are gone and cannot be replayed";
+                .map(at -> "the oldest event it still holds is from " + at)
+                .orElse("it holds no events now");
+        String kept = retention == null ? "a time Kafka did not say" : retention;
+        String keeps = "the topic keeps events for " + kept;
+        if (lost.isEmpty()) {
+            return ". " + start + " is further back than the topic keeps events (" + kept + "): any event from"
+                    + " before then is gone, and the replay starts at what is left (" + oldest + ")";
+        }
+        return ". Kafka no longer holds every event from " + start + ": " + keeps + ", and on partition(s) "
+                + lost.stream().map(move -> String.valueOf(move.partition())).collect(Collectors.joining(", "))
+                + " it has deleted events (" + oldest + "); events before it are gone and cannot be replayed";
     }
 
     /** The topic's {@code retention.ms} as an ISO-8601 duration ("unlimited" for -1), or null if Kafka did not say. */
