@@ -10,7 +10,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -28,10 +27,11 @@ import org.springframework.security.web.SecurityFilterChain;
  * <p>Like a Spring Boot starter, it does not change what it was not asked to: the admin user lives in this chain
  * only (no {@code UserDetailsService} bean, so Boot's own user and the application's stay); an application that
  * defines its own chains keeps them, this one matching {@code /admin/**} only; and an application that defines
- * none keeps Boot's default (every request authenticated), which Boot itself drops once any chain exists.
+ * none keeps Boot's default chains: this configuration runs after Boot's web security, which registers its
+ * defaults only while no chain exists, so they are in place before the admin chain is added.
  */
 @AutoConfiguration(
-        beforeName = {
+        afterName = {
             "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
             "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration"
         })
@@ -43,25 +43,6 @@ public class AdminSecurityAutoConfiguration {
 
     /** The bean name an application can take over with a chain of its own for {@code /admin/**}. */
     public static final String ADMIN_SECURITY = "adminSecurityFilterChain";
-
-    /**
-     * Boot's default chain, kept for an application that has no chain of its own: Boot registers it only while no
-     * {@code SecurityFilterChain} exists, and the admin chain is one. Registered before the admin chain (member
-     * classes come first), so the condition sees only the application's chains.
-     */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnMissingBean(SecurityFilterChain.class)
-    static class BootDefault {
-
-        @Bean
-        @Order(Ordered.LOWEST_PRECEDENCE - 5) // where Boot puts its default chain
-        SecurityFilterChain defaultSecurityFilterChain(HttpSecurity http) throws Exception {
-            return http.authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
-                    .formLogin(withDefaults())
-                    .httpBasic(withDefaults())
-                    .build();
-        }
-    }
 
     @Bean(ADMIN_SECURITY)
     @ConditionalOnMissingBean(name = ADMIN_SECURITY)
