@@ -14,6 +14,7 @@ COPY deploy/docker/with-build-ca.sh /usr/local/bin/with-build-ca
 COPY pom.xml ./
 COPY common-events/pom.xml common-events/
 COPY retention/pom.xml retention/
+COPY observability/pom.xml observability/
 COPY outbox/pom.xml outbox/
 COPY outbox-relay/pom.xml outbox-relay/
 COPY event-consumer/pom.xml event-consumer/
@@ -42,11 +43,15 @@ RUN groupadd --system --gid 10001 shopflow \
 WORKDIR /app
 USER 10001:10001
 # Heap from the container's memory limit; die (and get restarted) rather than limp on after an OutOfMemoryError.
+# The API on PORT; actuator on MANAGEMENT_PORT, for probes, Prometheus and operators only.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
-    PORT=8080
-EXPOSE 8080
+    PORT=8080 \
+    MANAGEMENT_PORT=9080
+EXPOSE 8080 9080
+# Healthy = ready to serve (readiness), not "every dependency up": a service that cannot reach Kafka still takes
+# orders (the outbox keeps them), so a Kafka outage must not mark it unhealthy; /actuator/health shows that state.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \
-    CMD curl -fsS -o /dev/null "http://localhost:${PORT}/actuator/health" || exit 1
+    CMD curl -fsS -o /dev/null "http://localhost:${MANAGEMENT_PORT}/actuator/health/readiness" || exit 1
 # application.jar holds only the service's classes; its manifest puts lib/ on the class path.
 ENTRYPOINT ["java", "-jar", "application.jar"]
 

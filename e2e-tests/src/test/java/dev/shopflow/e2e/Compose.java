@@ -38,10 +38,23 @@ final class Compose {
         this.project = project;
         this.root = root;
         this.logs = logs;
-        for (String port : List.of("ORDER_PORT", "STOCK_PORT", "MAIL_PORT", "GREENMAIL_API_PORT", "KAFKA_HOST_PORT")) {
+        for (String port : List.of(
+                "ORDER_PORT",
+                "STOCK_PORT",
+                "MAIL_PORT",
+                "GREENMAIL_API_PORT",
+                "KAFKA_HOST_PORT",
+                "ZIPKIN_PORT",
+                "PROMETHEUS_PORT")) {
             env.put(port, Integer.toString(freePort()));
         }
         buildCa().ifPresent(ca -> env.put("SHOPFLOW_BUILD_CA", ca.toString()));
+    }
+
+    /** Runs every later command with these compose profiles too ({@code COMPOSE_PROFILES}). */
+    Compose withProfiles(String... profiles) {
+        env.put("COMPOSE_PROFILES", String.join(",", profiles));
+        return this;
     }
 
     int port(String variable) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -43,15 +44,19 @@ final class Shop {
 
     /** One attempt to place an order; empty when order-service could not be reached. */
     Optional<HttpResponse<String>> tryPlace(String idempotencyKey, String body) {
+        return tryPlace(idempotencyKey, body, Map.of());
+    }
+
+    /** One attempt to place an order with extra request headers (a {@code traceparent}, say). */
+    Optional<HttpResponse<String>> tryPlace(String idempotencyKey, String body, Map<String, String> headers) {
         try {
-            return Optional.of(http.send(
-                    HttpRequest.newBuilder(URI.create(orders + "/orders"))
-                            .timeout(Duration.ofSeconds(10))
-                            .header("Content-Type", "application/json")
-                            .header("Idempotency-Key", idempotencyKey)
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build(),
-                    BodyHandlers.ofString()));
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(orders + "/orders"))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .header("Idempotency-Key", idempotencyKey)
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            headers.forEach(request::header);
+            return Optional.of(http.send(request.build(), BodyHandlers.ofString()));
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {

@@ -21,14 +21,18 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The whole system as {@code docker-compose.yml} runs it, images built from this working tree: orders over HTTP,
  * order-service killed and restarted while orders keep coming, then the documented replay of {@code orders} for
- * mail-service with the Kafka CLI. Run by failsafe in {@code verify}; {@code -De2e.skip=true} skips it.
+ * mail-service with the Kafka CLI; with the {@code ops} profile, the trace of an order in Zipkin and the metrics
+ * Prometheus scrapes. Run by failsafe in {@code verify}; {@code -De2e.skip=true} skips it.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SystemEndToEndTest {
 
     private static final String RECEIVED = "We received your order";
@@ -47,7 +51,10 @@ class SystemEndToEndTest {
 
     private static Compose compose;
     private static Shop shop;
-    private static boolean passed;
+    private static Ops ops;
+    /** How many of the tests passed; the services' logs are printed unless all did. */
+    private static int passed;
+
     private static final AtomicInteger unanswered = new AtomicInteger();
 
     enum Outcome {
@@ -60,7 +67,7 @@ class SystemEndToEndTest {
 
     @BeforeAll
     static void startTheSystem() {
-        compose = new Compose("shopflow-e2e", ROOT, ROOT.resolve("e2e-tests/target/e2e"));
+        compose = new Compose("shopflow-e2e", ROOT, ROOT.resolve("e2e-tests/target/e2e")).withProfiles("ops");
         compose.run(Duration.ofMinutes(2), "down", "--volumes", "--remove-orphans");
         compose.run(Duration.ofMinutes(15), "up", "--detach", "--build", "--wait", "--wait-timeout", "420");
         log("built and started, every service healthy");
@@ -69,6 +76,7 @@ class SystemEndToEndTest {
                 compose.port("STOCK_PORT"),
                 compose.port("MAIL_PORT"),
                 compose.port("GREENMAIL_API_PORT"));
+        ops = new Ops(compose.port("ZIPKIN_PORT"), compose.port("PROMETHEUS_PORT"));
     }
 
     @AfterAll
@@ -76,7 +84,7 @@ class SystemEndToEndTest {
         if (compose == null) {
             return;
         }
-        if (!passed) {
+        if (passed < 3) {
             System.out.println(
                     compose.tryRun(Duration.ofSeconds(30), "ps", "--all").output());
             for (String service : List.of("order-service", "stock-service", "mail-service", "kafka-init")) {
@@ -89,6 +97,7 @@ class SystemEndToEndTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void everyOrderIsDecidedAndMailedOnceAcrossAKilledServiceAndAReplay() {
         Map<String, Integer> stockBefore = stockLevels();
         List<Order> orders = orders(stockBefore);
@@ -140,7 +149,110 @@ class SystemEndToEndTest {
 
         resendTheMailsOfEventsFromATime(mails);
         log("replayed orders for mail-service from a time with reprocess: exactly the later mails sent again");
-        passed = true;
+        passed++;
+    }
+
+    /**
+     * One order, one trace (the {@code ops} profile's Zipkin): from the caller's span through order-service's
+     * request, each relay, stock-service, back to order-service and to mail-service, each span a child of the one
+     * that caused it.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void anOrdersTraceRunsThroughTheThreeServicesInCausalOrder() {
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String callerSpan = traceId.substring(0, 16);
+        HttpResponse<String> placed = shop.tryPlace(
+                        key("traced"),
+                        body(LINE_OBJECT).formatted(email("traced")),
+                        Map.of("traceparent", "00-" + traceId + "-" + callerSpan + "-01"))
+                .orElseThrow();
+        assertThat(placed.statusCode()).isEqualTo(201);
+
+        // (service, span name) -> the span it descends from; Zipkin keeps names in lower case
+        Map<String, String> causedBy = new LinkedHashMap<>();
+        causedBy.put("order-service http post /orders", null);
+        causedBy.put("order-service relay orderplaced", "order-service http post /orders");
+        causedBy.put("stock-service handle orderplaced", "order-service relay orderplaced");
+        causedBy.put("mail-service handle orderplaced", "order-service relay orderplaced");
+        causedBy.put("stock-service relay stockreserved", "stock-service handle orderplaced");
+        causedBy.put("order-service handle stockreserved", "stock-service relay stockreserved");
+        causedBy.put("order-service relay orderconfirmed", "order-service handle stockreserved");
+        causedBy.put("mail-service handle orderconfirmed", "order-service relay orderconfirmed");
+        AtomicReference<List<JsonNode>> trace = new AtomicReference<>(List.of());
+        await("the order's spans in Zipkin")
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> {
+                    trace.set(ops.trace(traceId));
+                    return trace.get().stream()
+                            .map(SystemEndToEndTest::spanName)
+                            .collect(Collectors.toSet())
+                            .containsAll(causedBy.keySet());
+                });
+
+        Map<String, JsonNode> byId = new HashMap<>();
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
+        trace.get().forEach(span -> {
+            byId.put(span.path("id").asString(), span);
+            byName.putIfAbsent(spanName(span), span);
+        });
+        assertThat(byName.get("order-service http post /orders")
+                        .path("parentId")
+                        .asString())
+                .as("the request continues the caller's trace")
+                .isEqualTo(callerSpan);
+        causedBy.forEach((span, cause) -> {
+            if (cause != null) {
+                assertThat(ancestors(byName.get(span), byId))
+                        .as("%s descends from %s in %s", span, cause, trace.get())
+                        .contains(byName.get(cause).path("id").asString());
+            }
+        });
+        assertThat(byName.get("stock-service relay stockreserved")
+                        .path("parentId")
+                        .asString())
+                .as("what a consumer writes continues the span of the event it handled")
+                .isEqualTo(byName.get("stock-service handle orderplaced")
+                        .path("id")
+                        .asString());
+        Map<String, JsonNode> found = byName;
+        log("order %s: one trace of %d spans in Zipkin, each a child of its cause"
+                .formatted(Shop.json(placed.body()).path("id").asString(), found.size()));
+        passed++;
+    }
+
+    /**
+     * Prometheus (the {@code ops} profile) scrapes every service and has the alert rules loaded, and every metric
+     * the rules and the Grafana dashboard query is one the services really expose.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(3)
+    void prometheusScrapesEveryServiceAndEveryMetricTheRulesAndDashboardUseExists() {
+        await("every scrape target up")
+                .atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> ops.targets().size() >= 3
+                        && ops.targets().stream()
+                                .allMatch(target ->
+                                        target.path("health").asString().equals("up")));
+        assertThat(ops.alertRules())
+                .extracting(rule -> rule.path("name").asString())
+                .isNotEmpty();
+
+        await("every metric the rules and the dashboard use, scraped from the services")
+                .atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(ops.scrapedMetricNames())
+                        .as("metric names Prometheus scraped from the services")
+                        .containsAll(MonitoringFiles.metricNames()));
+        assertThat(MonitoringFiles.metricNames()).isNotEmpty();
+        log("Prometheus: %d targets up, %d alert rules; all %d metrics they and the dashboard use are exposed"
+                .formatted(
+                        ops.targets().size(),
+                        ops.alertRules().size(),
+                        MonitoringFiles.metricNames().size()));
+        passed++;
     }
 
     /**
@@ -389,6 +501,22 @@ class SystemEndToEndTest {
     private static void log(String message) {
         System.out.printf(
                 "[e2e] %3ds %s%n", Duration.ofNanos(System.nanoTime() - STARTED).toSeconds(), message);
+    }
+
+    private static String spanName(JsonNode span) {
+        return span.path("localEndpoint").path("serviceName").asString() + " "
+                + span.path("name").asString();
+    }
+
+    /** The ids of a span's parent, its parent, and so on, as far as the trace has them. */
+    private static List<String> ancestors(JsonNode span, Map<String, JsonNode> byId) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode parent = byId.get(span.path("parentId").asString());
+                parent != null && !ids.contains(parent.path("id").asString());
+                parent = byId.get(parent.path("parentId").asString())) {
+            ids.add(parent.path("id").asString());
+        }
+        return ids;
     }
 
     private static Map<String, Integer> stockLevels() {

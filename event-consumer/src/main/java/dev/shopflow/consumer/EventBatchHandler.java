@@ -21,8 +21,23 @@ public interface EventBatchHandler {
      */
     Optional<Failure> handle(List<Received> events);
 
-    /** A decoded event and the record it came from. */
-    record Received(DomainEvent event, ConsumerRecord<String, String> record) {}
+    /**
+     * A decoded event, the record it came from, and its span ({@link EventTrace}).
+     *
+     * <p>A handler that logs about one event of the batch does it in {@link #logScope()}, so the line carries the
+     * event's trace, order and event ids.
+     */
+    record Received(DomainEvent event, ConsumerRecord<String, String> record, EventTrace trace) {
+
+        public Received(DomainEvent event, ConsumerRecord<String, String> record) {
+            this(event, record, EventTrace.NONE);
+        }
+
+        /** This event's span current and its ids in the logging context, until closed. */
+        public EventTrace.LogScope logScope() {
+            return trace.logScope(event);
+        }
+    }
 
     /**
      * @param index the position, in the list given to {@link #handle}, of the event that failed

@@ -1,6 +1,9 @@
 package dev.shopflow.consumer;
 
+import dev.shopflow.events.DomainEvent;
 import dev.shopflow.events.EventDecodingException;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +27,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       ({@link EventConsumerAutoConfiguration}), and the records after it are delivered again.
  * </ul>
  *
- * Events of one key stay in order: a batch is handled in record order, and nothing after a failed record is
+ * Each event is traced ({@link EventTrace}); events the handler writes to an outbox continue the trace of the
+ * handled event of the same order.
+ *
+ * <p>Events of one key stay in order: a batch is handled in record order, and nothing after a failed record is
  * committed before it.
  */
 public final class EventBatches {
@@ -33,10 +39,19 @@ public final class EventBatches {
 
     private final EventRecords events;
     private final TransactionTemplate transaction;
+    private final Tracer tracer;
+    private final Propagator propagator;
 
     public EventBatches(EventRecords events, TransactionTemplate transaction) {
+        this(events, transaction, Tracer.NOOP, Propagator.NOOP);
+    }
+
+    /** Also traces each event ({@link EventTrace}). */
+    public EventBatches(EventRecords events, TransactionTemplate transaction, Tracer tracer, Propagator propagator) {
         this.events = events;
         this.transaction = transaction;
+        this.tracer = tracer;
+        this.propagator = propagator;
     }
 
     /** @throws BatchListenerFailedException naming the first record that was not handled */
@@ -45,14 +60,27 @@ public final class EventBatches {
         EventDecodingException poison = null;
         for (ConsumerRecord<String, String> record : records) {
             try {
-                decoded.add(new EventBatchHandler.Received(events.decode(record), record));
+                DomainEvent event = events.decode(record);
+                decoded.add(new EventBatchHandler.Received(
+                        event, record, EventTrace.start(tracer, propagator, event, record)));
             } catch (EventDecodingException e) {
                 poison = e;
                 break;
             }
         }
         if (!decoded.isEmpty()) {
-            handleDecoded(decoded, handler);
+            // a batch of one (the usual case below full load) logs in its event's scope, a larger one per event
+            try (EventTrace.LogScope scope =
+                    decoded.size() == 1 ? decoded.getFirst().logScope() : EventTrace.groupScope()) {
+                handleDecoded(decoded, handler);
+            } catch (BatchListenerFailedException e) {
+                decoded.forEach(received -> received.trace().end(received.record() == e.getRecord() ? e : null));
+                throw e;
+            } catch (RuntimeException e) {
+                decoded.forEach(received -> received.trace().end(e));
+                throw e;
+            }
+            decoded.forEach(received -> received.trace().end(null));
         }
         if (poison != null) {
             throw failed(records.get(decoded.size()), poison);
@@ -92,7 +120,8 @@ public final class EventBatches {
 
     private Optional<EventBatchHandler.Failure> inTransaction(
             List<EventBatchHandler.Received> batch, EventBatchHandler handler) {
-        Optional<EventBatchHandler.Failure> failure = transaction.execute(status -> handler.handle(batch));
+        Optional<EventBatchHandler.Failure> failure =
+                transaction.execute(status -> HandledEvents.during(batch, () -> handler.handle(batch)));
         return failure == null ? Optional.empty() : failure;
     }
 

@@ -5,6 +5,8 @@ import dev.shopflow.events.EventJson;
 import dev.shopflow.retention.TableRetention;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
@@ -24,6 +27,8 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -134,8 +139,28 @@ public class EventConsumerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    EventBatches eventBatches(EventRecords eventRecords, PlatformTransactionManager transactions) {
-        return new EventBatches(eventRecords, new TransactionTemplate(transactions));
+    EventBatches eventBatches(
+            EventRecords eventRecords,
+            PlatformTransactionManager transactions,
+            ObjectProvider<Tracer> tracer,
+            ObjectProvider<Propagator> propagator) {
+        return new EventBatches(
+                eventRecords,
+                new TransactionTemplate(transactions),
+                tracer.getIfAvailable(() -> Tracer.NOOP),
+                propagator.getIfAvailable(() -> Propagator.NOOP));
+    }
+
+    /** Events a handler writes to the outbox continue the trace of the event it handled for that order. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "dev.shopflow.outbox.EventTraceContext")
+    static class OutboxTraces {
+
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        HandledEventTraces handledEventTraces() {
+            return new HandledEventTraces();
+        }
     }
 
     @Bean

@@ -139,7 +139,7 @@ class EventBatchesTests {
     }
 
     /** Records what each transaction ended with. */
-    private static final class Transactions extends AbstractPlatformTransactionManager {
+    static final class Transactions extends AbstractPlatformTransactionManager {
 
         final List<String> log = new ArrayList<>();
 

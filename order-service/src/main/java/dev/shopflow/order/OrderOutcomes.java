@@ -10,9 +10,12 @@ import dev.shopflow.events.StockEvent;
 import dev.shopflow.events.StockRejected;
 import dev.shopflow.events.StockReserved;
 import dev.shopflow.outbox.OutboxWriter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -28,6 +31,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Settles pending orders from stock-service's answers: CONFIRMED on {@link StockReserved}, REJECTED on {@link
@@ -36,6 +41,9 @@ import org.springframework.transaction.annotation.Transactional;
  *
  * <p>A poll batch of answers is settled in one transaction, in the order they arrived: the orders are read and
  * locked with one query each for orders and lines, and written with one statement per table.
+ *
+ * <p>Each settled order's time from placement to settlement is recorded, once the transaction committed, in the
+ * histogram {@code shopflow.orders.settle.latency{status}}.
  */
 @Service
 class OrderOutcomes {
@@ -47,11 +55,23 @@ class OrderOutcomes {
     private final OutboxWriter outbox;
     private final ProcessedEvents processedEvents;
     private final Clock clock = Clock.systemUTC();
+    private final Map<OrderStatus, Timer> settleLatency = new HashMap<>();
 
-    OrderOutcomes(JdbcClient jdbc, OutboxWriter outbox, ProcessedEvents processedEvents) {
+    OrderOutcomes(JdbcClient jdbc, OutboxWriter outbox, ProcessedEvents processedEvents, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.processedEvents = processedEvents;
+        for (OrderStatus status : List.of(OrderStatus.CONFIRMED, OrderStatus.REJECTED)) {
+            settleLatency.put(
+                    status,
+                    Timer.builder("shopflow.orders.settle.latency")
+                            .description("From an order's placement to its settlement (CONFIRMED or REJECTED)")
+                            .tag("status", status.name())
+                            .publishPercentileHistogram()
+                            .minimumExpectedValue(Duration.ofMillis(10))
+                            .maximumExpectedValue(Duration.ofMinutes(10))
+                            .register(meters));
+        }
     }
 
     /**
@@ -69,6 +89,7 @@ class OrderOutcomes {
                 .toList());
         Set<UUID> applied = new HashSet<>();
         List<Object[]> settled = new ArrayList<>();
+        List<Runnable> latencies = new ArrayList<>();
         List<DomainEvent> outcomes = new ArrayList<>();
         for (StockEvent event : events) {
             if (!firstTime.contains(event.eventId()) || !applied.add(event.eventId())) {
@@ -89,6 +110,8 @@ class OrderOutcomes {
             OrderStatus status = settle(order, event, now, outcomes);
             orders.put(order.id(), order.with(status));
             settled.add(new Object[] {order.id(), status.name()});
+            Duration latency = Duration.between(order.createdAt(), now);
+            latencies.add(() -> settleLatency.get(status).record(latency));
         }
         if (!settled.isEmpty()) {
             jdbc.sql("""
@@ -100,7 +123,22 @@ class OrderOutcomes {
                     .update();
         }
         outbox.appendAll(outcomes);
+        afterCommit(latencies);
         return applied.size();
+    }
+
+    /** Records the settle latencies only if the transaction commits: a batch that rolls back settled nothing. */
+    private static void afterCommit(List<Runnable> latencies) {
+        if (latencies.isEmpty()) {
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+            @Override
+            public void afterCommit() {
+                latencies.forEach(Runnable::run);
+            }
+        });
     }
 
     private static OrderStatus settle(Pending order, StockEvent event, Instant now, List<DomainEvent> outcomes) {
@@ -141,7 +179,7 @@ class OrderOutcomes {
                                 rs.getString("product_id"), rs.getInt("quantity"), rs.getBigDecimal("unit_price"))))
                 .list();
         jdbc.sql("""
-                        select id, status, customer_email, total from orders
+                        select id, status, customer_email, total, created_at from orders
                         where id in (:ids) order by id for update""")
                 .param("ids", sorted)
                 .query((rs, row) -> {
@@ -153,6 +191,7 @@ class OrderOutcomes {
                                     OrderStatus.valueOf(rs.getString("status")),
                                     rs.getString("customer_email"),
                                     rs.getBigDecimal("total"),
+                                    rs.getTimestamp("created_at").toInstant(),
                                     List.copyOf(lines.getOrDefault(id, List.of()))));
                 })
                 .list();
@@ -166,10 +205,16 @@ class OrderOutcomes {
     }
 
     /** What settling needs of an order. */
-    private record Pending(UUID id, OrderStatus status, String customerEmail, BigDecimal total, List<OrderLine> lines) {
+    private record Pending(
+            UUID id,
+            OrderStatus status,
+            String customerEmail,
+            BigDecimal total,
+            Instant createdAt,
+            List<OrderLine> lines) {
 
         Pending with(OrderStatus newStatus) {
-            return new Pending(id, newStatus, customerEmail, total, lines);
+            return new Pending(id, newStatus, customerEmail, total, createdAt, lines);
         }
     }
 }

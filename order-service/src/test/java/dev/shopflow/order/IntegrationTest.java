@@ -30,9 +30,14 @@ abstract class IntegrationTest {
 
     HttpApi api;
 
+    /** The management port: health, metrics. */
+    HttpApi actuator;
+
     @BeforeEach
-    void startFromEmptyTables(@Value("${local.server.port}") int port) {
+    void startFromEmptyTables(
+            @Value("${local.server.port}") int port, @Value("${local.management.port}") int managementPort) {
         api = new HttpApi(port);
+        actuator = new HttpApi(managementPort);
         jdbc.sql("truncate orders, order_lines, idempotency_keys, outbox, processed_events")
                 .update();
     }

@@ -135,7 +135,7 @@ class RelayFaultTests extends RelayIntegrationTest {
     private void assertRelayedAgainAfterRecreatingTheSlot(Duration limit) {
         orders.awaitEventIds(eventIds(), limit);
         await().atMost(Duration.ofSeconds(30)).until(() -> "UP".equals(relayHealth()));
-        assertThat(api.get("/actuator/health/outboxRelay")
+        assertThat(actuator.get("/actuator/health/outboxRelay")
                         .json()
                         .at("/details/offsetCheck")
                         .asString())
@@ -208,7 +208,7 @@ class RelayFaultTests extends RelayIntegrationTest {
                                 .query(String.class)
                                 .single())
                         .contains("RecordTooLargeException");
-                assertThat(api.get("/actuator/health/outboxRelay")
+                assertThat(actuator.get("/actuator/health/outboxRelay")
                                 .json()
                                 .at("/details/parked")
                                 .asString())
@@ -254,7 +254,7 @@ class RelayFaultTests extends RelayIntegrationTest {
     }
 
     private String relayHealth() {
-        return api.get("/actuator/health/outboxRelay").json().get("status").asString();
+        return actuator.get("/actuator/health/outboxRelay").json().get("status").asString();
     }
 
     private long retainedWal() {

@@ -21,14 +21,15 @@ final class RelayProcess implements AutoCloseable {
     private final HttpApi api;
     private final String name;
 
-    private RelayProcess(String name, Process process, int port) {
+    private RelayProcess(String name, Process process, int managementPort) {
         this.name = name;
         this.process = process;
-        this.api = new HttpApi(port);
+        this.api = new HttpApi(managementPort);
     }
 
     static RelayProcess start(String name, JdbcConnectionDetails database, String kafka) {
         int port = freePort();
+        int managementPort = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(
                 java,
@@ -37,6 +38,7 @@ final class RelayProcess implements AutoCloseable {
                 System.getProperty("java.class.path"),
                 OrderServiceApplication.class.getName(),
                 "--server.port=" + port,
+                "--management.server.port=" + managementPort,
                 "--spring.datasource.url=" + database.getJdbcUrl(),
                 "--spring.datasource.username=" + database.getUsername(),
                 "--spring.datasource.password=" + database.getPassword(),
@@ -49,7 +51,7 @@ final class RelayProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                     .start();
-            return new RelayProcess(name, process, port);
+            return new RelayProcess(name, process, managementPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

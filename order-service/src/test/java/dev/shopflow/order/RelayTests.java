@@ -66,9 +66,10 @@ class RelayTests extends RelayIntegrationTest {
     }
 
     @Test
-    void carriesTheTraceContextOfTheRequestThatPlacedTheOrder() {
-        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-        api.postOrder(VALID_ORDER, "traceparent", traceparent);
+    void theEventContinuesTheRequestsTraceAndTheRecordCarriesTheRelaysSpan() {
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String callerSpan = "00f067aa0ba902b7";
+        api.postOrder(VALID_ORDER, "traceparent", "00-" + trace + "-" + callerSpan + "-01");
         api.postOrder(VALID_ORDER);
         Map<String, String> traceparents = new HashMap<>();
         jdbc.sql("select id::text as id, coalesce(traceparent, '') as traceparent from outbox")
@@ -79,11 +80,19 @@ class RelayTests extends RelayIntegrationTest {
         List<ConsumerRecord<String, String>> received =
                 orders.awaitEventIds(traceparents.keySet(), Duration.ofSeconds(60));
 
-        assertThat(traceparents.values()).containsExactlyInAnyOrder(traceparent, "");
+        assertThat(traceparents.values())
+                .as("each row holds its request's server span: the caller's trace, or a new one")
+                .allMatch(t -> t.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]"))
+                .anyMatch(t -> t.startsWith("00-" + trace + "-") && !t.contains(callerSpan))
+                .anyMatch(t -> !t.contains(trace));
         received.stream()
                 .filter(r -> traceparents.containsKey(KafkaProbe.eventId(r)))
-                .forEach(r -> assertThat(KafkaProbe.header(r, "traceparent"))
-                        .isEqualTo(traceparents.get(KafkaProbe.eventId(r))));
+                .forEach(r -> {
+                    String written = traceparents.get(KafkaProbe.eventId(r));
+                    String sent = KafkaProbe.header(r, "traceparent");
+                    assertThat(sent).as("the same trace").startsWith(written.substring(0, 36));
+                    assertThat(sent).as("the relay's own span").isNotEqualTo(written);
+                });
     }
 
     @Test
@@ -145,12 +154,12 @@ class RelayTests extends RelayIntegrationTest {
                 jdbc.sql("select id::text from outbox").query(String.class).single();
         orders.awaitEventIds(Set.of(eventId), Duration.ofSeconds(60));
 
-        HttpApi.Response health = api.get("/actuator/health/outboxRelay");
+        HttpApi.Response health = actuator.get("/actuator/health/outboxRelay");
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("status").asString()).isEqualTo("UP");
         assertThat(health.json().get("details").get("role").asString()).isEqualTo("leader");
 
-        String metrics = api.get("/actuator/prometheus").raw().body();
+        String metrics = actuator.get("/actuator/prometheus").raw().body();
         assertThat(metrics)
                 .contains("shopflow_outbox_relay_events_total{topic=\"orders\"}")
                 .contains("shopflow_outbox_relay_lag_seconds_bucket")

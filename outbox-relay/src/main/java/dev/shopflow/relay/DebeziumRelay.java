@@ -59,6 +59,7 @@ final class DebeziumRelay {
     private final RelayMetrics metrics;
     private final OffsetCheck offsetCheck;
     private final ParkedEvents parked;
+    private final RelayTracing tracing;
 
     private @Nullable Run run;
 
@@ -69,7 +70,8 @@ final class DebeziumRelay {
             String kafkaBootstrapServers,
             RelayMetrics metrics,
             OffsetCheck offsetCheck,
-            ParkedEvents parked) {
+            ParkedEvents parked,
+            RelayTracing tracing) {
         this.properties = properties;
         this.database = database;
         this.producers = producers;
@@ -77,6 +79,7 @@ final class DebeziumRelay {
         this.metrics = metrics;
         this.offsetCheck = offsetCheck;
         this.parked = parked;
+        this.tracing = tracing;
     }
 
     synchronized void start() {
@@ -85,8 +88,8 @@ final class DebeziumRelay {
         }
         offsetCheck.verify();
         Producer<byte[], byte[]> producer = producers.get();
-        KafkaSink sink =
-                new KafkaSink(producer, metrics, parked, properties.sendBackoff(), properties.maxSendBackoff());
+        KafkaSink sink = new KafkaSink(
+                producer, metrics, parked, tracing, properties.sendBackoff(), properties.maxSendBackoff());
         CountDownLatch finished = new CountDownLatch(1);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
         try {

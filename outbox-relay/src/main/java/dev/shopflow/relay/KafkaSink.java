@@ -2,6 +2,7 @@ package dev.shopflow.relay;
 
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import io.micrometer.tracing.Span;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,6 +51,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private final Producer<byte[], byte[]> producer;
     private final RelayMetrics metrics;
     private final Parking parking;
+    private final RelayTracing tracing;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private volatile boolean stopping;
@@ -58,11 +60,13 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             Producer<byte[], byte[]> producer,
             RelayMetrics metrics,
             Parking parking,
+            RelayTracing tracing,
             Duration initialBackoff,
             Duration maxBackoff) {
         this.producer = producer;
         this.metrics = metrics;
         this.parking = parking;
+        this.tracing = tracing;
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
     }
@@ -95,10 +99,16 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             }
         }
         metrics.sendingSince(Instant.now());
+        List<Span> spans = tracing.start(records);
+        Throwable error = null;
         try {
             sendUntilAcknowledged(records);
+        } catch (InterruptedException | RuntimeException e) {
+            error = e;
+            throw e;
         } finally {
             metrics.sendingSince(null);
+            RelayTracing.end(spans, error);
         }
         for (RecordChangeEvent<SourceRecord> change : batch) {
             committer.markProcessed(change);

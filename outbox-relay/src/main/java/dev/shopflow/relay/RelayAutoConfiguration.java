@@ -4,6 +4,8 @@ import dev.shopflow.outbox.OutboxAutoConfiguration;
 import dev.shopflow.outbox.OutboxSchema;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -81,7 +83,9 @@ public class RelayAutoConfiguration {
             OffsetCheck offsetCheck,
             RelayLeadership leadership,
             ParkedEvents parked,
-            DataSource dataSource) {
+            DataSource dataSource,
+            ObjectProvider<Tracer> tracer,
+            ObjectProvider<Propagator> propagator) {
         DebeziumRelay relay = new DebeziumRelay(
                 properties,
                 database,
@@ -92,7 +96,9 @@ public class RelayAutoConfiguration {
                 String.join(",", kafkaConnection.getProducer().getBootstrapServers()),
                 metrics,
                 offsetCheck,
-                parked);
+                parked,
+                new RelayTracing(
+                        tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP)));
         leadership.manage(relay, new OutboxRetention(JdbcClient.create(dataSource), properties.retention(), metrics));
         return relay;
     }

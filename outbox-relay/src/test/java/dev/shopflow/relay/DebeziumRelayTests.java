@@ -89,7 +89,8 @@ class DebeziumRelayTests {
                 "localhost:9092",
                 metrics,
                 new OffsetCheck(jdbc, slot, properties.slotName(), metrics),
-                new ParkedEvents(jdbc));
+                new ParkedEvents(jdbc),
+                RelayTracing.NONE);
         try {
             relay.start();
             whileRunning.accept(new Running(relay, metrics));

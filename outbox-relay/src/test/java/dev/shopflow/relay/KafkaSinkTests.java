@@ -32,6 +32,7 @@ class KafkaSinkTests {
             producer,
             metrics,
             (record, error) -> parked.add(record.eventId()),
+            RelayTracing.NONE,
             Duration.ofMillis(10),
             Duration.ofMillis(40));
     private final Committer committer = new Committer();

@@ -38,7 +38,8 @@ class RelaySettingsTests {
     }
 
     static Properties engine(RelayProperties properties, PostgresCoordinates database) {
-        return new DebeziumRelay(properties, database, () -> null, "kafka:9092", null, null, null).engineProperties();
+        return new DebeziumRelay(properties, database, () -> null, "kafka:9092", null, null, null, RelayTracing.NONE)
+                .engineProperties();
     }
 
     @Test

@@ -1,7 +1,12 @@
 package dev.shopflow.outbox;
 
 import dev.shopflow.events.EventJson;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
@@ -32,7 +37,16 @@ public class OutboxAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    OutboxWriter outboxWriter(OutboxSchema schema, DataSource dataSource, EventJson eventJson) {
-        return new OutboxWriter(new NamedParameterJdbcTemplate(dataSource), eventJson);
+    OutboxWriter outboxWriter(
+            OutboxSchema schema,
+            DataSource dataSource,
+            EventJson eventJson,
+            ObjectProvider<EventTraceContext> traces,
+            ObjectProvider<Tracer> tracer,
+            ObjectProvider<Propagator> propagator) {
+        List<EventTraceContext> all = new ArrayList<>(traces.orderedStream().toList());
+        all.add(new CurrentSpan(
+                tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP)));
+        return new OutboxWriter(new NamedParameterJdbcTemplate(dataSource), eventJson, all);
     }
 }

@@ -6,6 +6,8 @@ import dev.shopflow.events.EventType;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
@@ -17,6 +19,9 @@ import org.springframework.transaction.annotation.Transactional;
  *
  * <p>{@link #append} must run inside the transaction that makes the change the event announces; it refuses to
  * run outside one, because an event committed on its own is exactly the dual write the outbox exists to avoid.
+ *
+ * <p>Each row stores the W3C trace context the event continues ({@link EventTraceContext}), so the relay's send
+ * and the consumers join the trace of the request or event that caused it.
  *
  * <p>It refuses an event larger than Kafka takes by default ({@value #MAX_EVENT_BYTES} bytes of JSON): thrown in
  * the transaction, the change it announces rolls back with it, instead of the relay parking an event no consumer
@@ -35,10 +40,12 @@ public class OutboxWriter {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final EventJson json;
+    private final List<EventTraceContext> traces;
 
-    OutboxWriter(NamedParameterJdbcTemplate jdbc, EventJson json) {
+    OutboxWriter(NamedParameterJdbcTemplate jdbc, EventJson json, List<EventTraceContext> traces) {
         this.jdbc = jdbc;
         this.json = json;
+        this.traces = List.copyOf(traces);
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
@@ -76,6 +83,16 @@ public class OutboxWriter {
                 .addValue("schemaVersion", type.schemaVersion())
                 .addValue("payload", payload)
                 .addValue("timestamp", Timestamp.from(event.occurredAt()))
-                .addValue("traceparent", TraceContext.current().orElse(null));
+                .addValue("traceparent", traceparentOf(event));
+    }
+
+    private @Nullable String traceparentOf(DomainEvent event) {
+        for (EventTraceContext trace : traces) {
+            Optional<String> traceparent = trace.traceparentOf(event);
+            if (traceparent.isPresent()) {
+                return traceparent.get();
+            }
+        }
+        return null;
     }
 }

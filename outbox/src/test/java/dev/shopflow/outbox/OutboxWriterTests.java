@@ -9,6 +9,7 @@ import dev.shopflow.events.OrderPlaced;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +30,7 @@ class OutboxWriterTests {
 
     @BeforeEach
     void emptyOutbox() {
-        writer = new OutboxWriter(new NamedParameterJdbcTemplate(database.dataSource), new EventJson());
+        writer = writerAsking(List.of());
         transaction = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource));
         database.jdbc.sql("truncate outbox").update();
     }
@@ -62,6 +63,36 @@ class OutboxWriterTests {
                         .query(Long.class)
                         .single())
                 .isZero();
+    }
+
+    @Test
+    void storesTheTraceTheEventContinuesAskingEachSourceInTurn() {
+        OrderPlaced first = orderPlaced(1);
+        OrderPlaced second = orderPlaced(1);
+        OrderPlaced third = orderPlaced(1);
+        String handled = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        String current = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        writer = writerAsking(List.of(
+                event -> event.equals(first) ? Optional.of(handled) : Optional.empty(),
+                event -> event.equals(third) ? Optional.empty() : Optional.of(current)));
+
+        transaction.executeWithoutResult(status -> writer.appendAll(List.of(first, second, third)));
+
+        assertThat(traceparentOf(first)).isEqualTo(handled);
+        assertThat(traceparentOf(second)).isEqualTo(current);
+        assertThat(traceparentOf(third)).isEmpty();
+    }
+
+    private String traceparentOf(OrderPlaced event) {
+        return database.jdbc
+                .sql("select coalesce(traceparent, '') from outbox where id = ?")
+                .param(event.eventId())
+                .query(String.class)
+                .single();
+    }
+
+    private static OutboxWriter writerAsking(List<EventTraceContext> traces) {
+        return new OutboxWriter(new NamedParameterJdbcTemplate(database.dataSource), new EventJson(), traces);
     }
 
     private static OrderPlaced orderPlaced(int lines) {

@@ -40,19 +40,25 @@ class OrderEventsListener {
 
     private Optional<EventBatchHandler.Failure> reserve(List<EventBatchHandler.Received> batch) {
         List<OrderPlaced> orders = new ArrayList<>();
+        List<EventBatchHandler.Received> placements = new ArrayList<>();
         for (EventBatchHandler.Received received : batch) {
             switch ((OrderEvent) received.event()) {
-                case OrderPlaced placed -> orders.add(placed);
+                case OrderPlaced placed -> {
+                    orders.add(placed);
+                    placements.add(received);
+                }
                 case OrderConfirmed confirmed -> {}
                 case OrderRejected rejected -> {}
             }
         }
         List<StockReservation.Outcome> outcomes = reservation.reserveAll(orders);
         for (int i = 0; i < orders.size(); i++) {
-            log.info(
-                    "Order {} placed: {}",
-                    orders.get(i).orderId(),
-                    outcomes.get(i).name().toLowerCase());
+            try (var scope = placements.get(i).logScope()) {
+                log.info(
+                        "Order {} placed: {}",
+                        orders.get(i).orderId(),
+                        outcomes.get(i).name().toLowerCase());
+            }
         }
         return Optional.empty();
     }

@@ -52,6 +52,11 @@ class DeadLetterRedrive {
         this.producerConfig = new HashMap<>(producers.getConfigurationProperties());
     }
 
+    /** The group whose committed offsets on a dead-letter topic mark what has been re-driven. */
+    static String redriveGroup(String group) {
+        return group + ".redrive";
+    }
+
     /**
      * @param listed the first {@value #LISTED} dead letters pending
      * @param pending how many dead letters were not re-driven yet (before this call)
@@ -136,7 +141,7 @@ class DeadLetterRedrive {
 
     private KafkaConsumer<byte[], byte[]> consumer() {
         Map<String, Object> config = new HashMap<>(consumerConfig);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, group + ".redrive");
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, redriveGroup(group));
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -1,0 +1,8 @@
+/**
+ * Tracing for a shopflow service: Spring Boot's Micrometer Tracing on OpenTelemetry, with span export switched
+ * on only where it can arrive ({@link dev.shopflow.observability.ZipkinExportSwitch}).
+ */
+@NullMarked
+package dev.shopflow.observability;
+
+import org.jspecify.annotations.NullMarked;
