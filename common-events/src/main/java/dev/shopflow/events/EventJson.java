@@ -1,5 +1,7 @@
 package dev.shopflow.events;
 
+import java.util.Set;
+import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.DeserializationFeature;
@@ -35,14 +37,19 @@ public final class EventJson {
     public DomainEvent read(String typeName, int schemaVersion, String json) {
         EventType type = EventType.byName(typeName)
                 .orElseThrow(() -> new EventDecodingException("Unknown event type '" + typeName + "'"));
-        if (schemaVersion != type.schemaVersion()) {
+        if (!type.readVersions().contains(schemaVersion)) {
             throw new EventDecodingException("Unsupported schema version " + schemaVersion + " of " + typeName
-                    + " (this build reads version " + type.schemaVersion() + ")");
+                    + " (this build reads " + versions(type.readVersions()) + ")");
         }
         try {
             return mapper.readValue(json, type.javaType());
         } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
             throw new EventDecodingException("Malformed " + typeName + " payload: " + e.getMessage(), e);
         }
+    }
+
+    private static String versions(Set<Integer> versions) {
+        return (versions.size() == 1 ? "version " : "versions ")
+                + versions.stream().sorted().map(String::valueOf).collect(Collectors.joining(", "));
     }
 }

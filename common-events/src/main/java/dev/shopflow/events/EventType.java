@@ -3,6 +3,7 @@ package dev.shopflow.events;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -53,8 +54,18 @@ public enum EventType {
         return typeName;
     }
 
+    /** The version this build writes. */
     public int schemaVersion() {
         return schemaVersion;
+    }
+
+    /**
+     * The versions {@link EventJson} reads: only the one it writes. To keep reading an older version after a bump,
+     * teach {@link EventJson} to turn it into the current record and list it here; the catalogue tests then demand
+     * its golden file and schema.
+     */
+    public Set<Integer> readVersions() {
+        return Set.of(schemaVersion);
     }
 
     /** The topic the relay routes this event to; also the outbox {@code aggregatetype}. */

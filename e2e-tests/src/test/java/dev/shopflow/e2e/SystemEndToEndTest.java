@@ -217,7 +217,7 @@ class SystemEndToEndTest {
                         .path("id")
                         .asString());
         Map<String, JsonNode> found = byName;
-        log("order %s: one trace of %d spans in Zipkin, each a child of its cause"
+        log("order %s: one trace of %d spans in Zipkin, each under the span that caused it"
                 .formatted(Shop.json(placed.body()).path("id").asString(), found.size()));
         passed++;
     }
