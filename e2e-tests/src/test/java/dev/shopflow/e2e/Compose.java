@@ -51,6 +51,12 @@ final class Compose {
         buildCa().ifPresent(ca -> env.put("SHOPFLOW_BUILD_CA", ca.toString()));
     }
 
+    /** Sets an environment variable for every later command (a variable docker-compose.yml reads). */
+    Compose withEnv(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     /** Runs every later command with these compose profiles too ({@code COMPOSE_PROFILES}). */
     Compose withProfiles(String... profiles) {
         env.put("COMPOSE_PROFILES", String.join(",", profiles));

@@ -173,6 +173,30 @@ class DeployManifestsTests {
     }
 
     @Test
+    void composePublishesTheServicesThroughTheGatewaySoEachCanScale() {
+        Map<String, Object> compose = compose();
+        for (String service : SERVICES) {
+            assertThat(service(compose, service))
+                    .as("%s publishes no port of its own: a second instance could not bind it", service)
+                    .doesNotContainKey("ports");
+        }
+        assertThat(service(compose, "gateway").get("ports"))
+                .isEqualTo(List.of(
+                        "127.0.0.1:${ORDER_PORT:-8080}:8080",
+                        "127.0.0.1:${STOCK_PORT:-8081}:8081",
+                        "127.0.0.1:${MAIL_PORT:-8082}:8082"));
+        String haproxy = read(ROOT.resolve("deploy/gateway/haproxy.cfg"));
+        List<String> ports = List.of("8080", "8081", "8082");
+        for (int i = 0; i < SERVICES.size(); i++) {
+            String service = SERVICES.get(i);
+            assertThat(haproxy)
+                    .contains(
+                            "frontend " + service + "\n    bind :" + ports.get(i) + "\n    default_backend " + service)
+                    .contains("backend " + service + "\n    server-template replica 1-10 " + service + ":8080");
+        }
+    }
+
+    @Test
     void composeAndKubernetesSetOnlyVariablesTheServicesRead() {
         Map<String, Object> compose = compose();
         Kustomization example = Kustomization.load(K8S.resolve("overlays/example"));

@@ -161,8 +161,9 @@ class PrometheusConfigTests {
                 new Yaml().load(MonitoringFiles.read(MonitoringFiles.PROMETHEUS.resolve("prometheus.yml")));
         Map<String, Object> job = maps(config.get("scrape_configs")).getFirst();
         assertThat(job).containsEntry("metrics_path", "/actuator/prometheus");
-        List<String> targets =
-                strings(map(maps(job.get("static_configs")).getFirst()).get("targets"));
+        Map<String, Object> discovery = map(maps(job.get("dns_sd_configs")).getFirst());
+        assertThat(discovery).containsEntry("type", "A").containsEntry("port", 9080);
+        List<String> targets = strings(discovery.get("names"));
         assertThat(targets).containsExactlyInAnyOrder("order-service", "stock-service", "mail-service");
         assertThat(services).containsKeys(targets.toArray(String[]::new));
     }

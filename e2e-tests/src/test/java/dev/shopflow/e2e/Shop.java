@@ -42,7 +42,10 @@ final class Shop {
         this.mail = "http://127.0.0.1:" + greenMailPort;
     }
 
-    /** One attempt to place an order; empty when order-service could not be reached. */
+    /**
+     * One attempt to place an order; empty when no instance of order-service could be reached (the connection
+     * failed, or the compose gateway had no ready instance: {@link #fromGateway}).
+     */
     Optional<HttpResponse<String>> tryPlace(String idempotencyKey, String body) {
         return tryPlace(idempotencyKey, body, Map.of());
     }
@@ -56,7 +59,8 @@ final class Shop {
                     .header("Idempotency-Key", idempotencyKey)
                     .POST(HttpRequest.BodyPublishers.ofString(body));
             headers.forEach(request::header);
-            return Optional.of(http.send(request.build(), BodyHandlers.ofString()));
+            HttpResponse<String> response = http.send(request.build(), BodyHandlers.ofString());
+            return fromGateway(response) ? Optional.empty() : Optional.of(response);
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -65,17 +69,32 @@ final class Shop {
         }
     }
 
+    /**
+     * The compose gateway's own answer (HAProxy's HTML page: no replica of the service ready, or none answered), as
+     * opposed to the service's, which is JSON.
+     */
+    static boolean fromGateway(HttpResponse<String> response) {
+        return response.statusCode() >= 502
+                && response.statusCode() <= 504
+                && response.headers().firstValue("Content-Type").orElse("").startsWith("text/html");
+    }
+
     /** {@code POST /admin/replay} on mail-service as the compose stack's admin (default password). */
     JsonNode replayMailService(String body) {
+        return parse(postReplay(body));
+    }
+
+    /** {@code POST /admin/replay} on (one instance of) mail-service; the answer as it is. */
+    HttpResponse<String> postReplay(String body) {
         try {
-            return parse(http.send(
+            return http.send(
                     HttpRequest.newBuilder(URI.create(mailService + "/admin/replay"))
                             .timeout(Duration.ofSeconds(60))
                             .header("Content-Type", "application/json")
                             .header("Authorization", ADMIN)
                             .POST(HttpRequest.BodyPublishers.ofString(body))
                             .build(),
-                    BodyHandlers.ofString()));
+                    BodyHandlers.ofString());
         } catch (IOException e) {
             throw new AssertionError("POST /admin/replay failed", e);
         } catch (InterruptedException e) {

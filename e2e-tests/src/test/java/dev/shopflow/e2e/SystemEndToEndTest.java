@@ -10,14 +10,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,7 +87,7 @@ class SystemEndToEndTest {
         if (compose == null) {
             return;
         }
-        if (passed < 3) {
+        if (passed < 4) {
             System.out.println(
                     compose.tryRun(Duration.ofSeconds(30), "ps", "--all").output());
             for (String service : List.of("order-service", "stock-service", "mail-service", "kafka-init")) {
@@ -501,6 +504,121 @@ class SystemEndToEndTest {
     private static void log(String message) {
         System.out.printf(
                 "[e2e] %3ds %s%n", Duration.ofNanos(System.nanoTime() - STARTED).toSeconds(), message);
+    }
+
+    /**
+     * {@code docker compose up --scale}: three instances each of stock-service and mail-service, one consumer thread
+     * each ({@code KAFKA_LISTENER_CONCURRENCY=1}). Each group gives every instance one of the three partitions of
+     * orders, exactly one stock-service instance leads its relay, Prometheus scrapes every instance, an admin replay
+     * executed on one instance is refused while the others are in the group (a dry run still answers), and an order
+     * placed then is settled and mailed once.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(4)
+    void threeInstancesOfAServiceSplitItsPartitionsAndOneLeadsTheRelay() {
+        compose.withEnv("KAFKA_LISTENER_CONCURRENCY", "1")
+                .run(
+                        Duration.ofMinutes(10),
+                        "up",
+                        "--detach",
+                        "--wait",
+                        "--wait-timeout",
+                        "420",
+                        "--scale",
+                        "stock-service=3",
+                        "--scale",
+                        "mail-service=3");
+        log("scaled to three instances of stock-service and of mail-service");
+
+        for (String group : List.of("stock-service", "mail-service")) {
+            await(group + ": one partition of orders on each of three instances")
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(3))
+                    .until(() -> new HashSet<>(partitionOwners(group).values()).size() == 3);
+        }
+        await("one stock-service instance leads its relay, the others stand by")
+                .atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> IntStream.rangeClosed(1, 3)
+                        .mapToObj(index -> relayRole("stock-service", index))
+                        .sorted()
+                        .toList()
+                        .equals(List.of("leader", "standby", "standby")));
+        List<String> roles = IntStream.rangeClosed(1, 3)
+                .mapToObj(index -> relayRole("stock-service", index))
+                .toList();
+        await("Prometheus scrapes every instance")
+                .atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofSeconds(3))
+                .until(() -> ops.targets().stream()
+                                .filter(target ->
+                                        target.path("health").asString().equals("up"))
+                                .count()
+                        == 7);
+
+        String replay = "{\"topic\":\"orders\",\"from\":\"PT1M\"";
+        HttpResponse<String> dryRun = shop.postReplay(replay + "}");
+        assertThat(dryRun.statusCode()).as(dryRun.body()).isEqualTo(200);
+        HttpResponse<String> refused = shop.postReplay(replay + ",\"execute\":true}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.body()).contains("still has");
+        await("mail-service's three instances share orders again after the refused replay")
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(3))
+                .until(() -> new HashSet<>(partitionOwners("mail-service").values()).size() == 3);
+
+        Order order = order("scaled", Map.of("SKU-2002", 1), Outcome.CONFIRMED);
+        HttpResponse<String> placed = placeRetrying(order);
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(201);
+        String id = Shop.json(placed.body()).path("id").asString();
+        List<String> expected = Stream.of(RECEIVED, CONFIRMED)
+                .map(subject -> subject + " (" + id + ")")
+                .sorted()
+                .toList();
+        await("the order settled and mailed by the scaled services")
+                .atMost(SETTLE)
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> shop.orderStatus(id).equals("CONFIRMED")
+                        && shop.mailSubjects(order.email()).size() >= 2);
+        assertThat(shop.mailSubjects(order.email()).stream().sorted().toList()).isEqualTo(expected);
+        log("three instances each: partitions %s and %s, relays %s, replay refused (%s), order %s mailed once"
+                .formatted(
+                        partitionOwners("stock-service"),
+                        partitionOwners("mail-service"),
+                        roles,
+                        Shop.json(refused.body()).path("detail").asString(),
+                        id));
+        passed++;
+    }
+
+    /** Which instance (consumer host) owns each partition of orders in the group; none for unowned ones. */
+    private static Map<Integer, String> partitionOwners(String group) {
+        Map<Integer, String> owners = new TreeMap<>();
+        for (String[] columns : describeOnOrders(group)) {
+            // ... CONSUMER-ID HOST CLIENT-ID, "-" for a partition no member owns
+            if (columns.length >= 8 && !columns[6].equals("-")) {
+                owners.put(Integer.parseInt(columns[2]), columns[7]);
+            }
+        }
+        return owners;
+    }
+
+    /** The relay role ("leader", "standby") of one instance, from its health on the unpublished management port. */
+    private static String relayRole(String service, int index) {
+        Compose.Result health = compose.tryRun(
+                Duration.ofSeconds(30),
+                "exec",
+                "-T",
+                "--index",
+                Integer.toString(index),
+                service,
+                "curl",
+                "-sS",
+                "localhost:9080/actuator/health/outboxRelay");
+        if (health.exitCode() != 0) {
+            return "down";
+        }
+        return Shop.json(health.output()).path("details").path("role").asString("down");
     }
 
     private static String spanName(JsonNode span) {
