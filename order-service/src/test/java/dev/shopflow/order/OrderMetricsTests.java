@@ -3,19 +3,11 @@ package dev.shopflow.order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.shopflow.events.EventJson;
-import dev.shopflow.events.EventType;
 import dev.shopflow.events.StockReserved;
-import dev.shopflow.events.Topics;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -86,18 +78,6 @@ class OrderMetricsTests extends RelayIntegrationTest {
     }
 
     private void publish(StockReserved event) throws Exception {
-        String servers = String.join(",", kafka.getBootstrapServers());
-        KafkaProbe.createTopic(servers, Topics.STOCK);
-        EventType type = EventType.of(event);
-        ProducerRecord<String, String> record =
-                new ProducerRecord<>(Topics.STOCK, event.orderId().toString(), new EventJson().write(event));
-        record.headers().add("eventId", event.eventId().toString().getBytes(StandardCharsets.UTF_8));
-        record.headers().add("eventType", type.typeName().getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add("schemaVersion", Integer.toString(type.schemaVersion()).getBytes(StandardCharsets.UTF_8));
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", servers), new StringSerializer(), new StringSerializer())) {
-            producer.send(record).get();
-        }
+        KafkaProbe.publishOnStock(String.join(",", kafka.getBootstrapServers()), event);
     }
 }
