@@ -1,5 +1,8 @@
 package dev.shopflow.e2e;
 
+import static dev.shopflow.e2e.Yamls.map;
+import static dev.shopflow.e2e.Yamls.maps;
+import static dev.shopflow.e2e.Yamls.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -232,22 +235,6 @@ class PrometheusConfigTests {
 
     private static Map<String, Object> compose() {
         return new Yaml().load(MonitoringFiles.read(MonitoringFiles.ROOT.resolve("docker-compose.yml")));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object value) {
-        return value == null ? Map.of() : (Map<String, Object>) value;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> maps(Object value) {
-        return value == null ? List.of() : (List<Map<String, Object>>) value;
-    }
-
-    private static List<String> strings(Object value) {
-        return value == null
-                ? List.of()
-                : ((List<?>) value).stream().map(String::valueOf).toList();
     }
 
     private static boolean onPath(String command) {
