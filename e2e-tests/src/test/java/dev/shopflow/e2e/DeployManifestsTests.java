@@ -3,6 +3,7 @@ package dev.shopflow.e2e;
 import static dev.shopflow.e2e.Yamls.map;
 import static dev.shopflow.e2e.Yamls.maps;
 import static dev.shopflow.e2e.Yamls.strings;
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -197,6 +199,42 @@ class DeployManifestsTests {
                             "frontend " + service + "\n    bind :" + ports.get(i) + "\n    default_backend " + service)
                     .contains("backend " + service + "\n    server-template replica 1-10 " + service + ":8080");
         }
+    }
+
+    /**
+     * Under overload the front door holds little and answers fast: each replica gets as many requests at once as
+     * order-service admits, the next ones wait in a queue bounded in length and in time, and a request that finds
+     * the queue full is refused at once with a problem+json 503 whose Retry-After spreads the retries.
+     */
+    @Test
+    void theGatewayBoundsWhatItHoldsAndRefusesQuicklyUnderOverload() {
+        List<String> lines = read(ROOT.resolve("deploy/gateway/haproxy.cfg"))
+                .lines()
+                .map(String::strip)
+                .toList();
+        assertThat(lines).contains("maxconn 4096", "timeout queue 3s", "timeout http-request 10s");
+        assertThat(lines)
+                .filteredOn(line -> line.startsWith("default-server "))
+                .singleElement(as(InstanceOfAssertFactories.STRING))
+                .contains(" maxconn 20");
+        assertThat(read(ROOT.resolve("order-service/src/main/java/dev/shopflow/order/OrderServiceProperties.java")))
+                .as("a replica gets from the gateway as many requests at once as it admits")
+                .contains("@DefaultValue(\"20\") int maxConcurrent");
+        assertThat(lines)
+                .filteredOn(line ->
+                        line.startsWith("http-error status 503 ") || line.startsWith("http-request return status 503 "))
+                .hasSize(2)
+                .allSatisfy(refusal -> assertThat(refusal)
+                        .contains("content-type application/problem+json", "hdr Retry-After \"%[rand(5),add(1)]\"")
+                        .contains("problems/overloaded"));
+        assertThat(lines)
+                .filteredOn(line -> line.startsWith("http-request return status 503 "))
+                .singleElement(as(InstanceOfAssertFactories.STRING))
+                .endsWith("if { queue(order-service) ge 128 }");
+        assertThat(lines)
+                .as("every replica takes at most the gateway's share: no server line overrides maxconn")
+                .filteredOn(line -> line.startsWith("server-template "))
+                .noneMatch(line -> line.contains("maxconn"));
     }
 
     @Test

@@ -45,6 +45,7 @@ class MonitoringFilesTests {
                         "kafka_consumer_last_poll_seconds_ago",
                         "shopflow_dead_letters_pending",
                         "shopflow_orders",
+                        "shopflow_orders_admission_refused_total",
                         "shopflow_orders_oldest_pending_age_seconds",
                         "shopflow_orders_placed_total",
                         "shopflow_orders_settle_latency_seconds_bucket",

@@ -39,6 +39,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
     private static final String TYPES = "https://shopflow.dev/problems/";
 
+    private final RetryAfter retryAfter;
+
+    ProblemHandler(OrderServiceProperties properties) {
+        this.retryAfter = properties.admission().retryAfter();
+    }
+
     @Override
     protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(
             MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
@@ -119,7 +125,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             problem.setDetail("The database cannot take the request now and nothing was saved; retry it shortly,"
                     + " with the same Idempotency-Key");
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                    .header(HttpHeaders.RETRY_AFTER, "1")
+                    .header(HttpHeaders.RETRY_AFTER, retryAfter.next())
                     .body(problem);
         }
         log.error("Request failed", ex);
