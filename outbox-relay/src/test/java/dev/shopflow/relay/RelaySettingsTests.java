@@ -26,7 +26,7 @@ class RelaySettingsTests {
         return new RelayProperties(
                 true,
                 slotName,
-                Duration.ofMillis(10),
+                Duration.ofMillis(50),
                 2048,
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(10),
