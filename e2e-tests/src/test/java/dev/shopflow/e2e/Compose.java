@@ -1,6 +1,7 @@
 package dev.shopflow.e2e;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -13,6 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +31,7 @@ import java.util.stream.Stream;
 final class Compose {
 
     private static final Path LOCAL_CAS = Path.of("/usr/local/share/ca-certificates");
+    private static final ExecutorService READERS = Executors.newVirtualThreadPerTaskExecutor();
 
     private final String project;
     private final Path root;
@@ -215,6 +220,58 @@ final class Compose {
     }
 
     record Result(int exitCode, String output) {}
+
+    /**
+     * The ids of this project's running containers ({@code docker compose ps --quiet}), for {@link #docker} commands
+     * on them.
+     */
+    List<String> containerIds() {
+        return output(Duration.ofSeconds(30), "ps", "--quiet")
+                .lines()
+                .map(String::strip)
+                .filter(id -> !id.isEmpty())
+                .toList();
+    }
+
+    /**
+     * Runs plain {@code docker <args>} ({@code exec} or {@code inspect} of this project's containers, by id) and
+     * returns its standard output and standard error apart. Not logged to a file (samplers call it every 2 s), and it
+     * never fails: a command that could not start or did not finish in time has exit code -1.
+     */
+    Output docker(Duration timeout, String... args) {
+        List<String> command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).start();
+            process.getOutputStream().close();
+            // each stream read on a thread of its own: on the common pool (one thread on 2 cores) a reader could wait
+            // behind another command's, and a command whose output outgrows the pipe (docker inspect) never ends
+            CompletableFuture<String> errors =
+                    CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()), READERS);
+            CompletableFuture<String> output =
+                    CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()), READERS);
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                return new Output(-1, "", "docker " + String.join(" ", args) + " did not finish within " + timeout);
+            }
+            return new Output(process.exitValue(), output.join(), errors.join());
+        } catch (IOException e) {
+            return new Output(-1, "", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record Output(int exitCode, String stdout, String stderr) {}
+
+    private static String readAll(InputStream stream) {
+        try (stream) {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
 
     static String tail(String text, int lines) {
         List<String> all = text.lines().toList();

@@ -212,7 +212,7 @@ class DeployManifestsTests {
                 .lines()
                 .map(String::strip)
                 .toList();
-        assertThat(lines).contains("maxconn 4096", "timeout queue 3s", "timeout http-request 10s");
+        assertThat(lines).contains("maxconn 4096", "timeout queue 2s", "timeout http-request 10s");
         assertThat(lines)
                 .filteredOn(line -> line.startsWith("default-server "))
                 .singleElement(as(InstanceOfAssertFactories.STRING))
@@ -230,7 +230,7 @@ class DeployManifestsTests {
         assertThat(lines)
                 .filteredOn(line -> line.startsWith("http-request return status 503 "))
                 .singleElement(as(InstanceOfAssertFactories.STRING))
-                .endsWith("if { queue(order-service) ge 128 }");
+                .endsWith("if { queue(order-service) ge 64 }");
         assertThat(lines)
                 .as("every replica takes at most the gateway's share: no server line overrides maxconn")
                 .filteredOn(line -> line.startsWith("server-template "))

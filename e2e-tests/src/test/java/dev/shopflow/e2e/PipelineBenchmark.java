@@ -1,5 +1,7 @@
 package dev.shopflow.e2e;
 
+import dev.shopflow.e2e.Completions.Completion;
+import dev.shopflow.e2e.Completions.MailCheck;
 import dev.shopflow.e2e.ConsumerLag.Sample;
 import dev.shopflow.e2e.OrderTraffic.Placed;
 import java.io.IOException;
@@ -13,7 +15,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,15 +26,19 @@ import java.util.regex.Pattern;
 /**
  * Figures for the whole pipeline as {@code docker-compose.yml} runs it, images built from this working tree: what
  * PostgreSQL alone does with the API's write transaction (pgbench), what {@code POST /orders} takes in a closed loop,
- * how fast stock-service and mail-service work off a backlog, and which steady order rates the system sustains end
- * to end (order settled and both mails sent). Not a test, so that {@code ./mvnw verify} never runs it: run it with
- * {@code ./mvnw -q -pl e2e-tests test-compile exec:java}; docs/benchmarks.md ("Pipeline") says what each figure
- * means.
+ * how fast stock-service and mail-service work off a backlog, which steady order rates the system sustains end to
+ * end (order settled and both mails sent), what it does at three times its capacity and after ({@link
+ * OverloadPhase}), and the CPU each container spends per order ({@link ContainerUsage}). Not a test, so that {@code
+ * ./mvnw verify} never runs it: run it with {@code ./mvnw -q -pl e2e-tests test-compile exec:java};
+ * docs/benchmarks.md ("Pipeline") says what each figure means.
  *
  * <p>Settings (system properties): {@code bench.rates} (orders/s, default 50,200,500,1000), {@code bench.step} (each
  * rate's duration, default 60s), {@code bench.limit} (the whole run, default 30m: then it tears down and exits 3),
- * {@code bench.drainLimit} (default 10m), {@code bench.maxInFlight} (default 256). It exits 0 when it measured
- * everything it could, whatever the figures.
+ * {@code bench.drainLimit} (default 10m), {@code bench.maxInFlight} (default 256), {@code bench.warmUp} (default
+ * 60s); the overload phase: {@code bench.overload} (default true), {@code bench.overloadOnly} (pgbench and the
+ * overload phase only, default false), {@code bench.overloadClosed} (default 20s), {@code bench.overloadStep} (the
+ * spike's and the recovery's length, default 60s), {@code bench.overloadMaxInFlight} (default 4096). It exits 0
+ * when it measured everything it could, whatever the figures.
  */
 final class PipelineBenchmark {
 
@@ -48,21 +53,17 @@ final class PipelineBenchmark {
     private static final List<Integer> CLIENTS = List.of(8, 16);
     private static final Duration PGBENCH_TIME = Duration.ofSeconds(10);
     private static final Duration CLOSED_LOOP_TIME = Duration.ofSeconds(15);
-    /** Long enough for the JIT: on 2 cores, C2 is still compiling order-service minutes after start (see docs). */
-    private static final Duration WARM_UP = Duration.ofSeconds(60);
     /** How long after a step's end its orders may take to complete and still count. */
     private static final Duration GRACE = Duration.ofSeconds(10);
 
-    private static final Duration QUIET_LIMIT = Duration.ofMinutes(3);
+    static final Duration QUIET_LIMIT = Duration.ofMinutes(3);
     /** Kept free at the end of the time limit: the report and {@code down -v}. */
     private static final Duration RESERVE = Duration.ofMinutes(2);
 
     private static final int RESTOCK = 1_000_000;
-    /** Above this many mails for one recipient, GreenMail's REST answer (every whole message) gets too big. */
-    private static final long GREENMAIL_COUNT_LIMIT = 30_000;
 
-    private static final long INCOMPLETE = Long.MAX_VALUE;
-    private static final long UNKNOWN = Long.MIN_VALUE;
+    static final long INCOMPLETE = Long.MAX_VALUE;
+    static final long UNKNOWN = Long.MIN_VALUE;
 
     /**
      * One order as {@code POST /orders} writes it (order-service's OrderPlacement and OutboxWriter): the
@@ -112,8 +113,10 @@ final class PipelineBenchmark {
     private final Settings settings;
     private final Compose compose;
     private final Machine machine;
+    private final ContainerUsage usage;
     private Shop shop;
     private OrderTraffic traffic;
+    private Completions completions;
     private boolean settledAtColumn;
     /** The machine's 1-minute load average after each phase: the figures mean little on a busy machine. */
     private final Map<String, Double> loads = new LinkedHashMap<>();
@@ -122,6 +125,7 @@ final class PipelineBenchmark {
         this.settings = settings;
         this.compose = compose;
         this.machine = machine;
+        this.usage = new ContainerUsage(compose);
     }
 
     public static void main(String[] args) {
@@ -170,25 +174,39 @@ final class PipelineBenchmark {
             progress("orders.settled_at does not exist in this version: POST -> settled is not measured, and an order"
                     + " counts as settled when it is no longer PENDING when its step is evaluated");
         }
+        completions = new Completions(compose, shop, settledAtColumn);
         try (ConsumerLag lag = new ConsumerLag("localhost:" + compose.port("KAFKA_HOST_PORT"))) {
             lag.start();
             progress("stopping stock-service and mail-service for the baseline and the closed loop");
             compose.run(Duration.ofMinutes(2), "stop", "stock-service", "mail-service");
             Map<Integer, Pgbench> pgbench = pgbench();
             load("pgbench");
-            Map<Integer, Placed> api = closedLoop();
-            load("closed loop");
-            int apiPayload = Integer.parseInt(psql(
-                            "orders",
-                            "orders",
-                            "select coalesce(avg(octet_length(payload::text)), 0)::int from outbox"
-                                    + " where type = 'OrderPlaced'")
-                    .strip());
-            Drain drain = drain(lag);
-            load("drain");
-            List<Step> steps = steps(lag);
+            Map<Integer, Placed> api = Map.of();
+            int apiPayload = 0;
+            Drain drain = null;
+            List<Step> steps = List.of();
+            if (settings.overload().only()) {
+                warmUp();
+                progress("bench.overloadOnly: starting stock-service and mail-service on the warm-up's backlog"
+                        + " (not reported)");
+                drain(lag);
+            } else {
+                api = closedLoop();
+                load("closed loop");
+                apiPayload = Integer.parseInt(psql(
+                                "orders",
+                                "orders",
+                                "select coalesce(avg(octet_length(payload::text)), 0)::int from outbox"
+                                        + " where type = 'OrderPlaced'")
+                        .strip());
+                drain = drain(lag);
+                load("drain");
+                steps = steps(lag);
+            }
+            Overload overload = overload(lag);
             long deadLetters = lag.deadLetters();
-            System.out.print(report(postgresVersion, pgbench, api, apiPayload, drain, steps, deadLetters, lag));
+            System.out.print(
+                    report(postgresVersion, pgbench, api, apiPayload, drain, steps, overload, deadLetters, lag));
         }
     }
 
@@ -204,6 +222,7 @@ final class PipelineBenchmark {
         Map<Integer, Pgbench> results = new LinkedHashMap<>();
         for (int clients : CLIENTS) {
             String prefix = "/tmp/pgbench-" + clients;
+            ContainerUsage.Snapshot from = usage.snapshot();
             Compose.Result run = compose.tryRun(
                     PGBENCH_TIME.plusMinutes(2),
                     "exec",
@@ -230,6 +249,7 @@ final class PipelineBenchmark {
                     "-l",
                     "--log-prefix=" + prefix,
                     "orders");
+            ContainerUsage.Snapshot to = usage.snapshot();
             if (run.exitCode() != 0) {
                 throw new IllegalStateException("pgbench exited with " + run.exitCode() + ":\n" + run.output());
             }
@@ -247,10 +267,12 @@ final class PipelineBenchmark {
                     .mapToLong(fields -> Long.parseLong(fields[2]))
                     .sorted()
                     .toArray();
+            long transactions = (long) number(run.output(), "number of transactions actually processed: (\\d+)");
             Pgbench result = new Pgbench(
                     number(run.output(), "tps = ([0-9.]+)"),
-                    (long) number(run.output(), "number of transactions actually processed: (\\d+)"),
-                    latencies);
+                    transactions,
+                    latencies,
+                    new ContainerUsage.Window(clients + " clients", from, to, transactions));
             progress("pgbench, %d clients: %.0f tps, p50 %s, p99 %s"
                     .formatted(
                             clients,
@@ -267,10 +289,16 @@ final class PipelineBenchmark {
 
     // ---- B. the API alone, closed loop ----
 
+    /** Long enough for the JIT by default: on 2 cores, C2 compiles order-service for minutes after start (docs). */
+    private void warmUp() throws InterruptedException {
+        progress("API closed loop: warming up order-service for "
+                + settings.warmUp().toSeconds() + " s");
+        traffic.closedLoop(CLIENTS.getLast(), settings.warmUp(), "bench-" + RUN + "-closed");
+    }
+
     private Map<Integer, Placed> closedLoop() throws InterruptedException {
+        warmUp();
         String customer = "bench-" + RUN + "-closed";
-        progress("API closed loop: warming up order-service for " + WARM_UP.toSeconds() + " s");
-        traffic.closedLoop(CLIENTS.getLast(), WARM_UP, customer);
         Map<Integer, Placed> results = new LinkedHashMap<>();
         for (int clients : CLIENTS) {
             Placed placed = traffic.closedLoop(clients, CLOSED_LOOP_TIME, customer);
@@ -427,7 +455,7 @@ final class PipelineBenchmark {
                 progress("step %d orders/s: waiting until the pipeline is quiet".formatted(rate));
                 Optional<Sample> quiet = lag.awaitQuiet(bounded(QUIET_LIMIT));
                 if (previous != null) {
-                    previous.mails = mailCheck(previous);
+                    afterQuiet(previous);
                 }
                 if (quiet.isEmpty()) {
                     skip = "not run (the backlog before it did not drain within " + QUIET_LIMIT.toMinutes() + " min)";
@@ -450,14 +478,28 @@ final class PipelineBenchmark {
             progress("waiting (at most %d min) for the last step's backlog, to count its mails"
                     .formatted(QUIET_LIMIT.toMinutes()));
             lag.awaitQuiet(bounded(QUIET_LIMIT));
-            previous.mails = mailCheck(previous);
+            afterQuiet(previous);
         }
         return steps;
+    }
+
+    /**
+     * Once the pipeline is quiet after a step (or the wait gave up): the end of its CPU window, per order completed
+     * by now (the window also holds the work on orders completed after step end + {@link #GRACE}), then its mails.
+     */
+    private void afterQuiet(Step step) {
+        ContainerUsage.Snapshot to = usage.snapshot();
+        int completed = completions
+                .of(step.customer, step.placed.sentAt(), Completions.NO_DEADLINE)
+                .completed();
+        step.cpu = new ContainerUsage.Window(step.rate + "/s", step.cpuFrom, to, completed);
+        step.mails = completions.mails(step.customer, step.placed.accepted());
     }
 
     private Step step(int rate, ConsumerLag lag) throws Exception {
         String customer = "bench-" + RUN + "-r" + rate;
         Duration duration = settings.step();
+        ContainerUsage.Snapshot cpuFrom = usage.snapshot();
         progress("step %d orders/s for %d s".formatted(rate, duration.toSeconds()));
         long startNanos = System.nanoTime();
         long startMicros = OrderTraffic.epochMicros();
@@ -468,81 +510,14 @@ final class PipelineBenchmark {
             Thread.sleep(Duration.ofNanos(wait));
         }
         long deadlineMicros = startMicros + (deadlineNanos - startNanos) / 1000;
-
-        Map<String, String[]> orders = new HashMap<>();
-        String settledAt = settledAtColumn ? "(extract(epoch from settled_at) * 1000000)::bigint" : "null";
-        for (String line : psql(
-                        "orders",
-                        "orders",
-                        "copy (select id, status, " + settledAt + " from orders where customer_id = '" + customer
-                                + "') to stdout")
-                .lines()
-                .toList()) {
-            String[] columns = line.split("\t");
-            orders.put(columns[0], columns);
-        }
-        Map<String, long[]> mails = new HashMap<>(); // order id -> sent_at of {received, outcome}
-        for (String line : psql(
-                        "mail",
-                        "mail",
-                        "copy (select order_id, kind, (extract(epoch from sent_at) * 1000000)::bigint from mail_log"
-                                + " where recipient = '" + OrderTraffic.email(customer)
-                                + "' and status = 'SENT') to stdout")
-                .lines()
-                .toList()) {
-            String[] columns = line.split("\t");
-            long[] sent = mails.computeIfAbsent(columns[0], id -> new long[] {INCOMPLETE, INCOMPLETE});
-            sent[columns[1].equals("ORDER_RECEIVED") ? 0 : 1] = Long.parseLong(columns[2]);
-        }
-
-        int completed = 0;
-        int confirmed = 0;
-        int rejected = 0;
-        long[] toSettled = new long[placed.accepted()];
-        long[] toLastMail = new long[placed.accepted()];
-        int i = 0;
-        for (Map.Entry<String, Long> order : placed.sentAt().entrySet()) {
-            long sentAt = order.getValue();
-            String[] row = orders.get(order.getKey());
-            String status = row == null ? "MISSING" : row[1];
-            confirmed += status.equals("CONFIRMED") ? 1 : 0;
-            rejected += status.equals("REJECTED") ? 1 : 0;
-            boolean settled;
-            if (settledAtColumn) {
-                boolean known = row != null && !row[2].equals("\\N");
-                settled = known && Long.parseLong(row[2]) <= deadlineMicros;
-                toSettled[i] = settled ? Long.parseLong(row[2]) - sentAt : INCOMPLETE;
-            } else {
-                settled = status.equals("CONFIRMED") || status.equals("REJECTED");
-                toSettled[i] = UNKNOWN;
-            }
-            long[] sent = mails.getOrDefault(order.getKey(), new long[] {INCOMPLETE, INCOMPLETE});
-            long lastMail = Math.max(sent[0], sent[1]);
-            boolean mailed = lastMail <= deadlineMicros;
-            toLastMail[i] = mailed ? lastMail - sentAt : INCOMPLETE;
-            completed += settled && mailed ? 1 : 0;
-            i++;
-        }
-        Arrays.sort(toSettled);
-        Arrays.sort(toLastMail);
+        Completion completion = completions.of(customer, placed.sentAt(), deadlineMicros);
 
         List<Sample> samples = lag.between(startNanos, endNanos);
         Map<String, GroupLag> lags = new LinkedHashMap<>();
         for (String group : ConsumerLag.GROUPS.keySet()) {
             lags.put(group, GroupLag.of(group, samples, startNanos + duration.toNanos() / 3, rate));
         }
-        Step step = new Step(
-                rate,
-                null,
-                placed,
-                seconds(duration),
-                completed,
-                confirmed,
-                rejected,
-                toSettled,
-                toLastMail,
-                lags,
-                customer);
+        Step step = new Step(rate, null, placed, seconds(duration), completion, lags, customer, cpuFrom);
         progress("step %d orders/s: %d sent, %d accepted, %d dropped, %d failed; %d completed in time; %s"
                 .formatted(
                         rate,
@@ -550,22 +525,29 @@ final class PipelineBenchmark {
                         placed.accepted(),
                         placed.dropped(),
                         placed.failed(),
-                        completed,
+                        completion.completed(),
                         step.sustained() ? "sustained" : "NOT sustained"));
         return step;
     }
 
-    /** After the pipeline went quiet: the step's mails as mail_log and GreenMail count them. */
-    private MailCheck mailCheck(Step step) {
-        long logged = Long.parseLong(psql(
-                        "mail",
-                        "mail",
-                        "select count(*) from mail_log where status = 'SENT' and recipient = '"
-                                + OrderTraffic.email(step.customer) + "'")
-                .strip());
-        long expected = 2L * step.placed.accepted();
-        long received = expected <= GREENMAIL_COUNT_LIMIT ? shop.mailCount(OrderTraffic.email(step.customer)) : -1;
-        return new MailCheck(expected, logged, received);
+    // ---- E. overload (the report's D: OverloadPhase) ----
+
+    /** The overload phase, or why it was not run. */
+    record Overload(Optional<OverloadPhase> phase, String notRun) {}
+
+    private Overload overload(ConsumerLag lag) throws Exception {
+        OverloadPhase.Settings overload = settings.overload();
+        if (!overload.run()) {
+            return new Overload(Optional.empty(), "not run (bench.overload=false)");
+        }
+        if (remaining().compareTo(overload.load().plusMinutes(2)) < 0) {
+            return new Overload(Optional.empty(), "not run (time limit " + text(settings.limit()) + ")");
+        }
+        OverloadPhase phase = new OverloadPhase(
+                overload, traffic, lag, usage, completions, shop, "bench-" + RUN + "-overload", this::bounded);
+        phase.run();
+        load("overload");
+        return new Overload(Optional.of(phase), "");
     }
 
     // ---- the report ----
@@ -577,6 +559,7 @@ final class PipelineBenchmark {
             int apiPayload,
             Drain drain,
             List<Step> steps,
+            Overload overload,
             long deadLetters,
             ConsumerLag lag) {
         String line = "=".repeat(120);
@@ -592,44 +575,83 @@ final class PipelineBenchmark {
         row(out, "settings", settings.describe());
         out.append(line).append('\n');
 
-        out.append("A. PostgreSQL alone (pgbench, %d s) and POST /orders alone (closed loop, %d s), stock-service and"
-                .formatted(PGBENCH_TIME.toSeconds(), CLOSED_LOOP_TIME.toSeconds()));
-        out.append(" mail-service stopped\n");
+        reportBaseline(out, pgbench, api, apiPayload);
+        if (drain == null) {
+            out.append("B. drain: not run (bench.overloadOnly)\n");
+        } else {
+            reportDrain(out, drain);
+        }
+        if (steps.isEmpty()) {
+            out.append("C. steady rates: not run (bench.overloadOnly)\n");
+        } else {
+            reportSteps(out, steps);
+        }
+        overload.phase()
+                .ifPresentOrElse(
+                        phase -> phase.report(out),
+                        () -> out.append("D. overload: " + overload.notRun()).append('\n'));
+        reportCpu(out, pgbench, steps, overload);
+        row(out, "dead letters", deadLetters + " records on the .dlt topics (expected 0)");
+        StringBuilder load = new StringBuilder("%.2f at the start".formatted(machine.loadAverage()));
+        loads.forEach((phase, average) -> load.append(", %.2f after %s".formatted(average, phase)));
+        row(out, "load average", load + " (1 min; %d means all CPUs busy)".formatted(machine.cpus()));
+        if (!lag.lastError().isEmpty()) {
+            row(out, "lag sampling", "failed at least once: " + lag.lastError());
+        }
+        out.append(line).append('\n');
+        out.append(
+                        steps.isEmpty()
+                                ? "Highest sustained rate: not measured (bench.overloadOnly)"
+                                : highestSustained(steps))
+                .append('\n');
+        out.append(line).append('\n');
+        return out.toString();
+    }
+
+    private void reportBaseline(
+            StringBuilder out, Map<Integer, Pgbench> pgbench, Map<Integer, Placed> api, int apiPayload) {
+        out.append("A. PostgreSQL alone (pgbench, %d s)".formatted(PGBENCH_TIME.toSeconds()))
+                .append(
+                        api.isEmpty()
+                                ? ""
+                                : " and POST /orders alone (closed loop, %d s)".formatted(CLOSED_LOOP_TIME.toSeconds()))
+                .append(", stock-service and mail-service stopped\n");
         List<List<String>> rows = new ArrayList<>();
         for (int clients : CLIENTS) {
             Pgbench pg = pgbench.get(clients);
-            Placed placed = api.get(clients);
-            double accepted = placed.accepted() / seconds(CLOSED_LOOP_TIME);
-            rows.add(List.of(
+            List<String> cells = new ArrayList<>(List.of(
                     Integer.toString(clients),
                     "%.0f".formatted(pg.tps()),
                     time(percentile(pg.latencyMicros(), 0.5)),
-                    time(percentile(pg.latencyMicros(), 0.99)),
-                    "%.0f".formatted(accepted),
-                    time(percentile(placed.latencyMicros(), 0.5)),
-                    time(percentile(placed.latencyMicros(), 0.99)),
-                    "%.2f".formatted(accepted / pg.tps()),
-                    Integer.toString(placed.failed())));
+                    time(percentile(pg.latencyMicros(), 0.99))));
+            Placed placed = api.get(clients);
+            if (placed != null) {
+                double accepted = placed.accepted() / seconds(CLOSED_LOOP_TIME);
+                cells.addAll(List.of(
+                        "%.0f".formatted(accepted),
+                        time(percentile(placed.latencyMicros(), 0.5)),
+                        time(percentile(placed.latencyMicros(), 0.99)),
+                        "%.2f".formatted(accepted / pg.tps()),
+                        Integer.toString(placed.failed())));
+            }
+            rows.add(cells);
         }
-        table(
-                out,
-                List.of(
-                        "clients",
-                        "pgbench tps",
-                        "pgbench p50",
-                        "pgbench p99",
-                        "API accepted/s",
-                        "API p50",
-                        "API p99",
-                        "API/pgbench",
-                        "API failed"),
-                rows);
+        List<String> header = new ArrayList<>(List.of("clients", "pgbench tps", "pgbench p50", "pgbench p99"));
+        if (!api.isEmpty()) {
+            header.addAll(List.of("API accepted/s", "API p50", "API p99", "API/pgbench", "API failed"));
+        }
+        table(out, header, rows);
         out.append("   pgbench: the API's transaction (key claim, order, 1 line, outbox row of %d bytes; the API's"
                         .formatted(pgbench.get(CLIENTS.getFirst()).payloadBytes()))
-                .append(
-                        " OrderPlaced payloads: %d bytes), prepared statements, over TCP inside the postgres container\n"
-                                .formatted(apiPayload));
+                .append(" OrderPlaced payloads: %s bytes)"
+                        .formatted(api.isEmpty() ? "n/a" : Integer.toString(apiPayload)))
+                .append(", prepared statements, over TCP inside the postgres container\n");
+        if (api.isEmpty()) {
+            out.append("   POST /orders closed loop: not run (bench.overloadOnly)\n");
+        }
+    }
 
+    private void reportDrain(StringBuilder out, Drain drain) {
         out.append("B. drain: stock-service and mail-service started on the closed loop's backlog (%s)\n"
                 .formatted(lags(drain.before())));
         List<List<String>> groupRows = new ArrayList<>();
@@ -656,10 +678,12 @@ final class PipelineBenchmark {
                                 .formatted(drain.seconds())
                         : "NO: lag left after %.0f s: %s; the rest was skipped (groups reset to the end)"
                                 .formatted(drain.seconds(), lags(drain.last())));
+    }
 
+    private void reportSteps(StringBuilder out, List<Step> steps) {
         out.append("C. steady rates, %d s each; completed = settled and both mails SENT by step end + %d s\n"
                 .formatted(settings.step().toSeconds(), GRACE.toSeconds()));
-        rows = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
         for (Step step : steps) {
             if (step.notRun != null) {
                 rows.add(List.of(Integer.toString(step.rate), step.notRun));
@@ -673,11 +697,11 @@ final class PipelineBenchmark {
                     Integer.toString(step.placed.failed()),
                     time(percentile(step.placed.latencyMicros(), 0.5)),
                     time(percentile(step.placed.latencyMicros(), 0.99)),
-                    "%.1f".formatted(step.completed / step.seconds),
-                    time(percentile(step.toSettled, 0.5)),
-                    time(percentile(step.toSettled, 0.99)),
-                    time(percentile(step.toLastMail, 0.5)),
-                    time(percentile(step.toLastMail, 0.99)),
+                    "%.1f".formatted(step.completion.completed() / step.seconds),
+                    time(percentile(step.completion.toSettled(), 0.5)),
+                    time(percentile(step.completion.toSettled(), 0.99)),
+                    time(percentile(step.completion.toLastMail(), 0.5)),
+                    time(percentile(step.completion.toLastMail(), 0.99)),
                     step.sustained() ? "yes" : "NO"));
         }
         table(
@@ -704,7 +728,7 @@ final class PipelineBenchmark {
             }
             List<String> cells = new ArrayList<>(List.of(Integer.toString(step.rate)));
             step.lags.values().forEach(group -> cells.add(group.describe()));
-            cells.add("%d/%d".formatted(step.confirmed, step.rejected));
+            cells.add("%d/%d".formatted(step.completion.confirmed(), step.completion.rejected()));
             cells.add(
                     step.mails == null
                             ? "n/a"
@@ -728,17 +752,53 @@ final class PipelineBenchmark {
                 .append(GRACE.toSeconds())
                 .append(" s\n   lag trend = least-squares slope over the last two thirds of the step, events/s;")
                 .append(" (grew) when above 2 % of the rate + 1\n");
-        row(out, "dead letters", deadLetters + " records on the .dlt topics (expected 0)");
-        StringBuilder load = new StringBuilder("%.2f at the start".formatted(machine.loadAverage()));
-        loads.forEach((phase, average) -> load.append(", %.2f after %s".formatted(average, phase)));
-        row(out, "load average", load + " (1 min; %d means all CPUs busy)".formatted(machine.cpus()));
-        if (!lag.lastError().isEmpty()) {
-            row(out, "lag sampling", "failed at least once: " + lag.lastError());
+    }
+
+    /**
+     * E: the CPU per order, from the containers' cgroup CPU time: the yardstick (PostgreSQL's CPU per pgbench
+     * transaction), then each steady step's window and the overload phase's.
+     */
+    private static void reportCpu(
+            StringBuilder out, Map<Integer, Pgbench> pgbench, List<Step> steps, Overload overload) {
+        out.append("E. CPU per completed order, ms (each container's cgroup CPU time over the window / the window's")
+                .append(" completed orders)\n");
+        List<List<String>> rows = new ArrayList<>();
+        pgbench.forEach((clients, pg) -> {
+            long cpu = pg.cpu().cpuMicros("postgres");
+            rows.add(List.of(
+                    Integer.toString(clients),
+                    Long.toString(pg.transactions()),
+                    cpu == ContainerUsage.UNKNOWN ? "n/a" : "%.0f".formatted(cpu / 1000.0),
+                    cpu == ContainerUsage.UNKNOWN
+                            ? "n/a"
+                            : "%.2f".formatted(cpu / 1e6 / pg.cpu().seconds()),
+                    cpu == ContainerUsage.UNKNOWN || pg.transactions() == 0
+                            ? "n/a"
+                            : ContainerUsage.ms(cpu / 1000.0 / pg.transactions())));
+        });
+        table(
+                out,
+                List.of(
+                        "pgbench clients",
+                        "transactions",
+                        "postgres CPU ms",
+                        "postgres cores busy",
+                        "postgres CPU ms/transaction"),
+                rows);
+        List<ContainerUsage.Window> windows = new ArrayList<>();
+        steps.stream().filter(step -> step.cpu != null).forEach(step -> windows.add(step.cpu));
+        overload.phase().ifPresent(phase -> windows.add(phase.cpu()));
+        if (windows.isEmpty()) {
+            row(out, "steps, overload", "no window measured");
+            return;
         }
-        out.append(line).append('\n');
-        out.append(highestSustained(steps)).append('\n');
-        out.append(line).append('\n');
-        return out.toString();
+        List<String> header = new ArrayList<>(List.of("container"));
+        windows.forEach(window -> header.add(window.name()));
+        table(out, header, ContainerUsage.cpuPerOrder(windows));
+        out.append("   pgbench's own CPU counts in postgres: it runs in that container. A step's window: from its")
+                .append(" start until the pipeline was quiet again; the overload's: from its closed loop's start")
+                .append(" until quiet. Completed = settled and both mails SENT by the window's end; n/a = not")
+                .append(" readable, or no order; >= = some containers not readable; restarted = counters reset\n");
     }
 
     private static String highestSustained(List<Step> steps) {
@@ -822,20 +882,20 @@ final class PipelineBenchmark {
         return duration.toSeconds() % 60 == 0 ? duration.toMinutes() + " min" : duration.toSeconds() + " s";
     }
 
-    private static double seconds(long nanos) {
+    static double seconds(long nanos) {
         return nanos / 1e9;
     }
 
-    private static double seconds(Duration duration) {
+    static double seconds(Duration duration) {
         return duration.toNanos() / 1e9;
     }
 
-    private static void row(StringBuilder out, String label, String value) {
+    static void row(StringBuilder out, String label, String value) {
         out.append("  %-18s %s%n".formatted(label, value));
     }
 
     /** A plain text table: the first column left-aligned, the others right-aligned; short rows span the rest. */
-    private static void table(StringBuilder out, List<String> header, List<List<String>> rows) {
+    static void table(StringBuilder out, List<String> header, List<List<String>> rows) {
         int[] widths = new int[header.size()];
         for (List<String> cells : concat(header, rows)) {
             if (cells.size() < header.size()) {
@@ -870,7 +930,7 @@ final class PipelineBenchmark {
         return all;
     }
 
-    private static void progress(String message) {
+    static void progress(String message) {
         System.out.printf(
                 "[pipeline-benchmark %s +%ds] %s%n",
                 CLOCK.format(Instant.now()), (System.nanoTime() - STARTED) / 1_000_000_000L, message);
@@ -879,7 +939,14 @@ final class PipelineBenchmark {
     // ---- records ----
 
     /** What to run: from system properties, see the class comment. */
-    record Settings(List<Integer> rates, Duration step, Duration limit, Duration drainLimit, int maxInFlight) {
+    record Settings(
+            List<Integer> rates,
+            Duration step,
+            Duration limit,
+            Duration drainLimit,
+            int maxInFlight,
+            Duration warmUp,
+            OverloadPhase.Settings overload) {
 
         private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -906,10 +973,16 @@ final class PipelineBenchmark {
             }
             int maxInFlight = Integer.parseInt(System.getProperty("bench.maxInFlight", "256"));
             return new Settings(
-                    rates, step, duration("bench.limit", "30m"), duration("bench.drainLimit", "10m"), maxInFlight);
+                    rates,
+                    step,
+                    duration("bench.limit", "30m"),
+                    duration("bench.drainLimit", "10m"),
+                    maxInFlight,
+                    duration("bench.warmUp", "60s"),
+                    OverloadPhase.Settings.fromSystemProperties());
         }
 
-        private static Duration duration(String property, String fallback) {
+        static Duration duration(String property, String fallback) {
             String text = System.getProperty(property, fallback).strip();
             Matcher matcher = DURATION.matcher(text);
             if (!matcher.matches()) {
@@ -927,8 +1000,13 @@ final class PipelineBenchmark {
         String describe() {
             return "rates %s orders/s, step %d s (+%d s to complete), at most %d requests in flight, request timeout"
                             .formatted(rates, step.toSeconds(), GRACE.toSeconds(), maxInFlight)
-                    + " %d s, drain limit %s, time limit %s"
-                            .formatted(OrderTraffic.REQUEST_TIMEOUT.toSeconds(), text(drainLimit), text(limit));
+                    + " %d s, drain limit %s, time limit %s, warm-up %d s; %s"
+                            .formatted(
+                                    OrderTraffic.REQUEST_TIMEOUT.toSeconds(),
+                                    text(drainLimit),
+                                    text(limit),
+                                    warmUp.toSeconds(),
+                                    overload.describe());
         }
     }
 
@@ -962,14 +1040,15 @@ final class PipelineBenchmark {
         }
     }
 
-    record Pgbench(double tps, long transactions, long[] latencyMicros, int payloadBytes) {
+    /** @param cpu the run's window, for PostgreSQL's CPU per transaction */
+    record Pgbench(double tps, long transactions, long[] latencyMicros, ContainerUsage.Window cpu, int payloadBytes) {
 
-        Pgbench(double tps, long transactions, long[] latencyMicros) {
-            this(tps, transactions, latencyMicros, 0);
+        Pgbench(double tps, long transactions, long[] latencyMicros, ContainerUsage.Window cpu) {
+            this(tps, transactions, latencyMicros, cpu, 0);
         }
 
         Pgbench withPayload(int bytes) {
-            return new Pgbench(tps, transactions, latencyMicros, bytes);
+            return new Pgbench(tps, transactions, latencyMicros, cpu, bytes);
         }
     }
 
@@ -1037,8 +1116,6 @@ final class PipelineBenchmark {
         }
     }
 
-    record MailCheck(long expected, long logged, long received) {}
-
     /** One rate's results; {@code notRun} says why it was not run, if it was not. */
     static final class Step {
 
@@ -1046,13 +1123,15 @@ final class PipelineBenchmark {
         final String notRun;
         final Placed placed;
         final double seconds;
-        final int completed;
-        final int confirmed;
-        final int rejected;
-        final long[] toSettled;
-        final long[] toLastMail;
+        /** The step's orders by step end + {@link #GRACE}. */
+        final Completion completion;
+
         final Map<String, GroupLag> lags;
         final String customer;
+        /** The start of the step's CPU window; {@link #cpu} is the window, once the pipeline is quiet again. */
+        final ContainerUsage.Snapshot cpuFrom;
+
+        ContainerUsage.Window cpu;
         MailCheck mails;
 
         Step(
@@ -1060,28 +1139,22 @@ final class PipelineBenchmark {
                 String notRun,
                 Placed placed,
                 double seconds,
-                int completed,
-                int confirmed,
-                int rejected,
-                long[] toSettled,
-                long[] toLastMail,
+                Completion completion,
                 Map<String, GroupLag> lags,
-                String customer) {
+                String customer,
+                ContainerUsage.Snapshot cpuFrom) {
             this.rate = rate;
             this.notRun = notRun;
             this.placed = placed;
             this.seconds = seconds;
-            this.completed = completed;
-            this.confirmed = confirmed;
-            this.rejected = rejected;
-            this.toSettled = toSettled;
-            this.toLastMail = toLastMail;
+            this.completion = completion;
             this.lags = lags;
             this.customer = customer;
+            this.cpuFrom = cpuFrom;
         }
 
         static Step notRun(int rate, String why) {
-            return new Step(rate, why, null, 0, 0, 0, 0, new long[0], new long[0], Map.of(), "");
+            return new Step(rate, why, null, 0, null, Map.of(), "", null);
         }
 
         /**
@@ -1093,7 +1166,7 @@ final class PipelineBenchmark {
                     && placed.accepted() > 0
                     && placed.dropped() == 0
                     && placed.failed() == 0
-                    && completed == placed.accepted()
+                    && completion.completed() == placed.accepted()
                     && lags.values().stream().allMatch(lag -> lag.sampled() && !lag.grew());
         }
     }
