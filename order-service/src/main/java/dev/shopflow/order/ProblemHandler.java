@@ -37,7 +37,8 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
-    private static final String TYPES = "https://shopflow.dev/problems/";
+    /** Where every problem type of this service lives; {@link AdmissionFilter}'s refusal uses it too. */
+    static final String TYPES = "https://shopflow.dev/problems/";
 
     private final RetryAfter retryAfter;
 
