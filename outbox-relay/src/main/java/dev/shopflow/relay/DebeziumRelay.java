@@ -5,7 +5,6 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -48,6 +47,8 @@ final class DebeziumRelay {
             "table.include.list",
             "skipped.operations",
             "snapshot.mode",
+            "snapshot.select.statement.overrides",
+            "snapshot.select.statement.overrides.public.outbox",
             "heartbeat.action.query");
 
     private static final Logger log = LoggerFactory.getLogger(DebeziumRelay.class);
@@ -87,9 +88,8 @@ final class DebeziumRelay {
             return;
         }
         offsetCheck.verify();
-        Producer<byte[], byte[]> producer = producers.get();
         KafkaSink sink = new KafkaSink(
-                producer, metrics, parked, tracing, properties.sendBackoff(), properties.maxSendBackoff());
+                producers, metrics, parked, tracing, properties.sendBackoff(), properties.maxSendBackoff());
         CountDownLatch finished = new CountDownLatch(1);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
         try {
@@ -105,7 +105,7 @@ final class DebeziumRelay {
                     })
                     .build();
         } catch (RuntimeException e) {
-            producer.close(Duration.ZERO);
+            sink.close();
             throw e;
         }
         ExecutorService thread = Executors.newSingleThreadExecutor(Thread.ofPlatform()
@@ -113,7 +113,7 @@ final class DebeziumRelay {
                 .daemon()
                 .factory());
         thread.execute(engine);
-        run = new Run(engine, sink, producer, thread, finished);
+        run = new Run(engine, sink, thread, finished);
         log.info("Outbox relay started (slot {})", properties.slotName());
     }
 
@@ -144,7 +144,7 @@ final class DebeziumRelay {
             Thread.currentThread().interrupt();
         } finally {
             current.thread.shutdownNow();
-            current.producer.close(Duration.ofSeconds(5));
+            current.sink.close();
         }
         log.info("Outbox relay stopped (slot {})", properties.slotName());
     }
@@ -190,9 +190,7 @@ final class DebeziumRelay {
         // one included, as driver properties; the dead-peer options come after any the URL gives.
         Map<String, String> url = database.urlParameters();
         url.forEach((name, value) -> p.setProperty("driver." + name, value));
-        p.setProperty(
-                "driver.options",
-                (url.containsKey("options") ? url.get("options") + " " : "") + PostgresCoordinates.DEAD_PEER_OPTIONS);
+        p.setProperty("driver.options", database.options());
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", properties.slotName());
         p.setProperty("publication.name", PUBLICATION);
@@ -202,6 +200,12 @@ final class DebeziumRelay {
         p.setProperty("tombstones.on.delete", "false");
         // first start (no stored offset) or a position the slot no longer has: re-read what the outbox holds
         p.setProperty("snapshot.mode", "when_needed");
+        // and re-read it in the order the rows were written, not in the order they happen to lie in the table, so
+        // each key's events keep their order (rows carry their insert time; ctid breaks ties)
+        p.setProperty("snapshot.select.statement.overrides", "public.outbox");
+        p.setProperty(
+                "snapshot.select.statement.overrides.public.outbox",
+                "select * from public.outbox order by timestamp, ctid");
         p.setProperty(
                 "heartbeat.interval.ms",
                 Long.toString(properties.heartbeatInterval().toMillis()));
@@ -224,7 +228,6 @@ final class DebeziumRelay {
     private record Run(
             DebeziumEngine<RecordChangeEvent<SourceRecord>> engine,
             KafkaSink sink,
-            Producer<byte[], byte[]> producer,
             ExecutorService thread,
             CountDownLatch finished) {}
 }

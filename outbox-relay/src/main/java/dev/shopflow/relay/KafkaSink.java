@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
@@ -19,6 +21,7 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +29,14 @@ import org.slf4j.LoggerFactory;
  * Receives Debezium's batches and sends the outbox records to Kafka, in commit order. A batch is marked processed
  * (and so its offset may be committed) only after Kafka acknowledged every record in it, or refused it for good.
  *
- * <p>A send that failed for a reason that passes (broker unreachable, leader moving, a timeout) is never skipped:
- * the sink re-sends the records Kafka has not acknowledged, in their order, with exponential backoff, until Kafka
- * takes them or the relay stops. Records acknowledged meanwhile are not sent again. The idempotent producer fails
- * every later batch of a partition whose batch failed, so what is re-sent keeps each key's order.
+ * <p>Per-key order rests on the idempotent producer, which keeps a partition's batches in order through its own
+ * retries, and on two rules here. The producer never gives up on a batch by itself ({@code delivery.timeout.ms} is
+ * unbounded, see {@link RelayAutoConfiguration#producerConfig}): a batch it expired while a later one of the same
+ * partition was still to come would make it start a new sequence, and the later batch could land before the
+ * failed one is sent again. And when a send does fail (an error no retry of the producer's cures), the producer is
+ * closed at once, dropping what it still holds, and a new one re-sends the records Kafka has not acknowledged, in
+ * their order, with exponential backoff, until Kafka takes them or the relay stops. Records acknowledged meanwhile
+ * are not sent again.
  *
  * <p>A record Kafka will never accept ({@link #isPermanent}: too large for the topic, an invalid topic name, a
  * record the broker rejects) is parked ({@link Parking}, an ERROR in the log, {@code
@@ -47,23 +54,26 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     }
 
     private static final Logger log = LoggerFactory.getLogger(KafkaSink.class);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
-    private final Producer<byte[], byte[]> producer;
+    private final Supplier<Producer<byte[], byte[]>> producers;
+    private @Nullable Producer<byte[], byte[]> producer;
     private final RelayMetrics metrics;
     private final Parking parking;
     private final RelayTracing tracing;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private volatile boolean stopping;
+    private volatile long stopDeadline;
 
     KafkaSink(
-            Producer<byte[], byte[]> producer,
+            Supplier<Producer<byte[], byte[]>> producers,
             RelayMetrics metrics,
             Parking parking,
             RelayTracing tracing,
             Duration initialBackoff,
             Duration maxBackoff) {
-        this.producer = producer;
+        this.producers = producers;
         this.metrics = metrics;
         this.parking = parking;
         this.tracing = tracing;
@@ -93,7 +103,10 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         Instant committedUntil = null;
         for (RecordChangeEvent<SourceRecord> change : batch) {
             OutboxRecord.from(change.record()).ifPresent(records::add);
-            Instant committed = OutboxRecord.committedAt(change.record());
+            // only streamed changes say up to which commit everything was relayed; a snapshot read carries the
+            // time it was read, and the rows the snapshot has not reached yet were committed before it
+            Instant committed =
+                    OutboxRecord.isStreamed(change.record()) ? OutboxRecord.committedAt(change.record()) : null;
             if (committed != null && (committedUntil == null || committed.isAfter(committedUntil))) {
                 committedUntil = committed;
             }
@@ -117,9 +130,39 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         metrics.batchProcessed(committedUntil);
     }
 
-    /** Asks a running {@link #handleBatch} to give up without marking anything processed. */
+    /**
+     * Asks a running {@link #handleBatch} to give up without marking anything processed. Acknowledgements already
+     * on their way are still waited for, up to {@link #STOP_GRACE}; then the producer is closed at once and what
+     * it had not sent is dropped (the next leader sends it again from the stored offset).
+     */
     void stop() {
+        stopDeadline = System.nanoTime() + STOP_GRACE.toNanos();
         stopping = true;
+    }
+
+    /** Closes the producer, waiting a little for what it still sends. */
+    void close() {
+        closeProducer(Duration.ofSeconds(5));
+    }
+
+    /** Closes the current producer; the next send takes a new one. */
+    private synchronized void closeProducer(Duration timeout) {
+        Producer<byte[], byte[]> current = producer;
+        producer = null;
+        if (current != null) {
+            try {
+                current.close(timeout);
+            } catch (RuntimeException e) {
+                log.debug("Closing the relay's producer failed", e);
+            }
+        }
+    }
+
+    private synchronized Producer<byte[], byte[]> producer() {
+        if (producer == null) {
+            producer = producers.get();
+        }
+        return producer;
     }
 
     private void sendUntilAcknowledged(List<OutboxRecord> records) throws InterruptedException {
@@ -151,7 +194,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 continue;
             }
             try {
-                acks.put(i, producer.send(records.get(i).kafkaRecord()));
+                acks.put(i, producer().send(records.get(i).kafkaRecord()));
             } catch (RuntimeException e) {
                 if (!isPermanent(e)) {
                     // the producer cannot take records now (no metadata, buffer full): stop here, keep the order
@@ -166,7 +209,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             int i = ack.getKey();
             OutboxRecord record = records.get(i);
             try {
-                ack.getValue().get();
+                awaitAcknowledgement(ack.getValue());
                 done[i] = true;
                 metrics.relayed(record.kafkaRecord().topic(), Duration.between(record.committedAt(), Instant.now()));
             } catch (ExecutionException e) {
@@ -190,12 +233,32 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
             return false; // parking failed; logged there
         }
         metrics.sendFailed(failure);
+        // nothing the failed producer still holds may land after what is sent again: drop it, start afresh
+        closeProducer(Duration.ZERO);
         log.warn(
-                "Kafka did not acknowledge outbox event {} ({} of the batch still to send); retrying: {}",
+                "Kafka did not acknowledge outbox event {} ({} of the batch still to send); retrying on a new"
+                        + " producer: {}",
                 records.get(failedAt).eventId(),
                 left,
                 String.valueOf(failure));
         return false;
+    }
+
+    /**
+     * Waits for Kafka's answer. The producer retries by itself without a deadline, so this waits as long as Kafka
+     * is away, unless the relay stops: then, after {@link #STOP_GRACE}, the producer is closed and the send fails.
+     */
+    private void awaitAcknowledgement(Future<RecordMetadata> ack) throws ExecutionException, InterruptedException {
+        while (true) {
+            try {
+                ack.get(100, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException notYet) {
+                if (stopping && System.nanoTime() - stopDeadline > 0) {
+                    closeProducer(Duration.ZERO);
+                }
+            }
+        }
     }
 
     /** Parks a record Kafka refused for good; false (and it stays to send) when the database did not take it. */

@@ -20,7 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       snapshot.mode=when_needed}, re-reads the outbox table, but rows already deleted by retention are gone;
  *   <li>slot but no offset: offsets were lost; the outbox table is re-read, so events are sent again;
  *   <li>slot ahead of the offset: the slot confirmed changes this relay has no record of sending (offsets
- *       restored from an old backup, or another relay used the slot); they will not be sent again.
+ *       restored from an old backup, or another relay used the slot). Starting would skip them for good, so the
+ *       check refuses to start the engine: the relay stays down (health DOWN, the problem and what to do in its
+ *       details and the log) until an operator decides, see {@link #slotAheadAction}.
  * </ul>
  *
  * <p>A slot PostgreSQL invalidated ({@link SlotMonitor#invalidation}: it fell more than {@code
@@ -66,8 +68,11 @@ final class OffsetCheck {
                     + " re-read and its events sent again";
         } else if (stored.isPresent() && stored.get() < confirmed.get()) {
             found = "replication slot " + slotName + " confirmed LSN " + confirmed.get()
-                    + ", ahead of the stored offset " + stored.get()
-                    + ": changes in between will not be relayed by this relay";
+                    + ", ahead of the stored offset " + stored.get() + ": starting would skip the changes in between,"
+                    + " so the relay stays stopped. " + slotAheadAction();
+            problem.set(found);
+            log.error("Outbox relay offset check: {}", found);
+            throw new IllegalStateException(found);
         }
         problem.set(found);
         if (found != null) {
@@ -78,6 +83,19 @@ final class OffsetCheck {
                     stored.map(String::valueOf).orElse("none"),
                     confirmed.map(String::valueOf).orElse("none"));
         }
+    }
+
+    /**
+     * What an operator does when the slot is ahead of the stored offset: re-read the outbox table (drop the slot
+     * and the stored offset; the relay starts as on first start). Events of the retention period are sent again and
+     * consumers drop them as duplicates; changes older than the retention that were never relayed are gone either
+     * way, which is why the relay does not decide this by itself.
+     */
+    String slotAheadAction() {
+        return "To re-read the outbox table (events of the retention period are sent again; consumers drop"
+                + " duplicates): select pg_drop_replication_slot('" + slotName + "'); delete from "
+                + DebeziumRelay.OFFSET_TABLE + " where offset_key like '%\"server\":\"" + slotName
+                + "\"%'; (docs/operations-monitoring.md, \"Slot ahead of the stored offset\")";
     }
 
     private void recoverLostSlot(String reason) {

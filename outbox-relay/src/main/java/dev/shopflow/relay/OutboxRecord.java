@@ -62,6 +62,26 @@ record OutboxRecord(ProducerRecord<byte[], byte[]> kafkaRecord, Instant committe
         return millis == null ? null : Instant.ofEpochMilli(millis);
     }
 
+    /**
+     * Whether a change was streamed from the replication slot, as opposed to read by a snapshot (a re-read of the
+     * outbox table). A snapshot read carries the time it was read, not the time its row was committed, so it says
+     * nothing about which commits have been relayed.
+     */
+    static boolean isStreamed(SourceRecord change) {
+        if (!(change.value() instanceof Struct envelope)) {
+            return false;
+        }
+        if (envelope.schema().field("op") != null && "r".equals(envelope.getString("op"))) {
+            return false;
+        }
+        Struct source = envelope.schema().field("source") == null ? null : envelope.getStruct("source");
+        if (source == null || source.schema().field("snapshot") == null) {
+            return source != null;
+        }
+        Object snapshot = source.get("snapshot");
+        return snapshot == null || "false".equals(snapshot.toString());
+    }
+
     String eventId() {
         return new String(
                 kafkaRecord.headers().lastHeader(EventHeaders.EVENT_ID).value(), StandardCharsets.UTF_8);

@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 
 /** Where the service's PostgreSQL is, in the pieces Debezium wants rather than as a JDBC URL. */
@@ -65,17 +67,42 @@ record PostgresCoordinates(String jdbcUrl, String host, int port, String databas
             "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=10000";
 
     /**
+     * The server options of the leader's sessions: the JDBC URL's own {@code options}, if any, then {@link
+     * #DEAD_PEER_OPTIONS}, so neither replaces the other.
+     */
+    String options() {
+        String own = urlParameters().get("options");
+        return own == null || own.isBlank() ? DEAD_PEER_OPTIONS : own.strip() + " " + DEAD_PEER_OPTIONS;
+    }
+
+    /**
      * A connection of its own, outside the pool, on which each side notices a dead peer: the server by {@link
-     * #DEAD_PEER_OPTIONS}, this side by TCP keep-alive (and the leader's validity check every tick).
+     * #options}, this side by TCP keep-alive (and the leader's validity check every tick). The URL's parameters
+     * count as they do for the pool; its {@code options} are merged, since the driver lets a URL parameter win
+     * over a property.
      */
     Connection connect(String applicationName) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", username);
         properties.setProperty("password", password);
-        properties.setProperty("options", DEAD_PEER_OPTIONS);
+        properties.setProperty("options", options());
         properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("connectTimeout", "5");
         properties.setProperty("ApplicationName", applicationName);
-        return DriverManager.getConnection(jdbcUrl, properties);
+        return DriverManager.getConnection(urlWithout("options"), properties);
+    }
+
+    /** The JDBC URL without one of its query parameters. */
+    private String urlWithout(String parameter) {
+        int query = jdbcUrl.indexOf('?');
+        if (query < 0) {
+            return jdbcUrl;
+        }
+        String kept = Arrays.stream(jdbcUrl.substring(query + 1).split("&"))
+                .filter(pair -> !pair.isEmpty()
+                        && !URLDecoder.decode(pair.split("=", 2)[0], StandardCharsets.UTF_8)
+                                .equals(parameter))
+                .collect(Collectors.joining("&"));
+        return jdbcUrl.substring(0, query) + (kept.isEmpty() ? "" : "?" + kept);
     }
 }

@@ -114,7 +114,10 @@ public class RelayAutoConfiguration {
      * connection details, {@code spring.kafka.security.protocol}, SSL bundle and {@code spring.kafka.producer.*}
      * apply as they do to every other client), with the settings the relay's guarantees rest on forced: every
      * in-sync replica acknowledges, the producer is idempotent (no duplicates or reordering from its own retries)
-     * and not transactional, and a send that cannot complete fails within bounded time so the sink can retry it.
+     * and not transactional, and it retries a send for as long as it takes (no {@code delivery.timeout.ms}): a
+     * batch the producer gave up on while a later batch of its partition was still to come would let that later
+     * batch land first, and a key's events arrive out of order. How long Kafka has been away shows in the relay's
+     * health ({@link RelayHealthIndicator#STALLED_AFTER}) and metrics, not in failed sends.
      */
     static Map<String, Object> producerConfig(Map<String, Object> application) {
         Map<String, Object> config = new HashMap<>(application);
@@ -129,7 +132,8 @@ public class RelayAutoConfiguration {
         config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+        config.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "outbox-relay");
         return config;
     }

@@ -13,8 +13,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 final class RelayHealthIndicator implements HealthIndicator {
 
     /**
-     * A batch Kafka has not taken for this long counts as failing, before the producer gives up on it (its
-     * delivery timeout is 15 s); long enough that a large batch on a busy machine does not flap the health.
+     * A batch Kafka has not taken for this long counts as failing (the producer itself retries without a deadline);
+     * long enough that a large batch on a busy machine does not flap the health.
      */
     static final Duration STALLED_AFTER = Duration.ofSeconds(10);
 

@@ -33,6 +33,7 @@ final class ChangeEvents {
     private static final Schema SOURCE = SchemaBuilder.struct()
             .field("ts_ms", Schema.INT64_SCHEMA)
             .field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("snapshot", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
 
     private ChangeEvents() {}
@@ -48,6 +49,23 @@ final class ChangeEvents {
                 .put("timestamp", COMMITTED.toString())
                 .put("traceparent", traceparent);
         return change(ROW, row, "c", "shop.public.outbox");
+    }
+
+    /**
+     * An outbox row read by a snapshot (a re-read of the table): op {@code r}, and the source's {@code ts_ms} is
+     * when it was read.
+     */
+    static RecordChangeEvent<SourceRecord> snapshotRead(String orderId, Instant readAt, String snapshot) {
+        Struct row = new Struct(ROW)
+                .put("id", UUID.randomUUID().toString())
+                .put("aggregatetype", "orders")
+                .put("aggregateid", orderId)
+                .put("type", "OrderPlaced")
+                .put("schema_version", 1)
+                .put("payload", "{\"orderId\": \"" + orderId + "\"}")
+                .put("timestamp", COMMITTED.toString())
+                .put("traceparent", null);
+        return change(ROW, row, "r", "shop.public.outbox", readAt, snapshot);
     }
 
     static RecordChangeEvent<SourceRecord> outboxInsert(String orderId) {
@@ -71,6 +89,11 @@ final class ChangeEvents {
     }
 
     private static RecordChangeEvent<SourceRecord> change(Schema rowSchema, Struct row, String op, String topic) {
+        return change(rowSchema, row, op, topic, COMMITTED, "false");
+    }
+
+    private static RecordChangeEvent<SourceRecord> change(
+            Schema rowSchema, Struct row, String op, String topic, Instant at, String snapshot) {
         Schema envelope = SchemaBuilder.struct()
                 .field("before", rowSchema)
                 .field("after", rowSchema)
@@ -82,8 +105,9 @@ final class ChangeEvents {
                 .put(
                         "source",
                         new Struct(SOURCE)
-                                .put("ts_ms", COMMITTED.toEpochMilli())
-                                .put("lsn", 42L))
+                                .put("ts_ms", at.toEpochMilli())
+                                .put("lsn", 42L)
+                                .put("snapshot", snapshot))
                 .put("op", op);
         SourceRecord record = new SourceRecord(Map.of(), Map.of(), topic, envelope, value);
         return () -> record;

@@ -1,6 +1,7 @@
 package dev.shopflow.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.shopflow.events.EventHeaders;
@@ -73,30 +74,94 @@ class DebeziumRelayTests {
     }
 
     /** A relay on the test database, with the metrics it reports to. */
-    private record Running(DebeziumRelay relay, RelayMetrics metrics) {}
+    private record Running(DebeziumRelay relay, RelayMetrics metrics, OffsetCheck offsetCheck) {}
+
+    /**
+     * The slot confirmed changes this relay has no record of sending (offsets restored from an old backup, another
+     * relay on the slot): starting would skip them. The relay refuses to start and says what an operator can do.
+     */
+    @Test
+    void aSlotAheadOfTheStoredOffsetKeepsTheRelayStoppedAndSaysWhatToDo() {
+        RelayProperties properties = RelaySettingsTests.properties("ahead_test", Map.of());
+        String first = insertOutboxRow();
+        MockProducer<byte[], byte[]> before = sending();
+        run(
+                properties,
+                before,
+                running -> await().atMost(Duration.ofSeconds(60))
+                        .until(() -> sentIds(before).contains(first)));
+        String skipped = insertOutboxRow();
+        await().until(() -> jdbc.sql("select not active from pg_replication_slots where slot_name = 'ahead_test'")
+                .query(Boolean.class)
+                .single());
+        jdbc.sql("select pg_replication_slot_advance('ahead_test', pg_current_wal_lsn())")
+                .query()
+                .listOfRows();
+
+        MockProducer<byte[], byte[]> after = sending();
+        Running relay = relay(properties, after);
+        try {
+            assertThatThrownBy(relay.relay()::start)
+                    .hasMessageContaining("ahead of the stored offset")
+                    .hasMessageContaining("select pg_drop_replication_slot('ahead_test')");
+            assertThat(relay.relay().isRunning()).isFalse();
+            assertThat(relay.offsetCheck().problem())
+                    .hasValueSatisfying(problem -> assertThat(problem).contains("the relay stays stopped"));
+            assertThat(sentIds(after)).doesNotContain(skipped);
+        } finally {
+            relay.relay().stop();
+        }
+    }
+
+    /**
+     * A re-read (first start, or a lost slot) sends the outbox in the order its rows were written, not in the
+     * order they lie in the table: here the later event of an order sits first.
+     */
+    @Test
+    void aReReadSendsEachOrdersEventsInTheOrderTheyWereWritten() {
+        String later = insertOutboxRow("o-reread", "now()");
+        String earlier = insertOutboxRow("o-reread", "now() - interval '1 minute'");
+        RelayProperties properties = RelaySettingsTests.properties("reread_order_test", Map.of());
+        MockProducer<byte[], byte[]> producer = sending();
+
+        run(
+                properties,
+                producer,
+                running -> await().atMost(Duration.ofSeconds(60))
+                        .until(() -> sentIds(producer).containsAll(List.of(earlier, later))));
+
+        assertThat(sentIds(producer)).containsSubsequence(earlier, later);
+    }
 
     /** Starts a relay, runs {@code whileRunning}, and stops it (which stores the position it reached). */
     private static void run(
             RelayProperties properties, MockProducer<byte[], byte[]> producer, Consumer<Running> whileRunning) {
+        Running running = relay(properties, producer);
+        try {
+            running.relay().start();
+            whileRunning.accept(running);
+        } finally {
+            running.relay().stop();
+        }
+    }
+
+    /** A relay on the test database, not started. */
+    private static Running relay(RelayProperties properties, MockProducer<byte[], byte[]> producer) {
         PostgresCoordinates database = PostgresCoordinatesTests.coordinates(postgres);
         SlotMonitor slot = new SlotMonitor(jdbc, properties.slotName());
         RelayMetrics metrics =
                 new RelayMetrics(new SimpleMeterRegistry(), new RelayLeadership(properties, database), slot);
+        OffsetCheck offsetCheck = new OffsetCheck(jdbc, slot, properties.slotName(), metrics);
         DebeziumRelay relay = new DebeziumRelay(
                 properties,
                 database,
                 () -> producer,
                 "localhost:9092",
                 metrics,
-                new OffsetCheck(jdbc, slot, properties.slotName(), metrics),
+                offsetCheck,
                 new ParkedEvents(jdbc),
                 RelayTracing.NONE);
-        try {
-            relay.start();
-            whileRunning.accept(new Running(relay, metrics));
-        } finally {
-            relay.stop();
-        }
+        return new Running(relay, metrics, offsetCheck);
     }
 
     private static MockProducer<byte[], byte[]> sending() {
@@ -111,10 +176,17 @@ class DebeziumRelayTests {
     }
 
     private static String insertOutboxRow() {
+        return insertOutboxRow("o-1", "now()");
+    }
+
+    private static String insertOutboxRow(String orderId, String timestamp) {
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                         insert into outbox (id, aggregatetype, aggregateid, type, schema_version, payload, timestamp)
-                        values (:id, 'orders', 'o-1', 'OrderPlaced', 1, '{}', now())""").param("id", id).update();
+                        values (:id, 'orders', :orderId, 'OrderPlaced', 1, '{}', %s)""".formatted(timestamp))
+                .param("id", id)
+                .param("orderId", orderId)
+                .update();
         return id.toString();
     }
 

@@ -3,6 +3,7 @@ package dev.shopflow.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -130,6 +131,34 @@ class PostgresCoordinatesTests {
         assertThat(seconds.get("tcp_user_timeout"))
                 .as("seconds the server waits for data it sent to be acknowledged")
                 .isBetween(1.0, 30.0);
+    }
+
+    /**
+     * A JDBC URL with its own {@code options} (a search path, a statement timeout) keeps them on the lock session,
+     * and the dead-peer settings are added, not replaced by the URL's.
+     */
+    @Test
+    void theUrlsOwnOptionsAndTheDeadPeerSettingsBothReachTheLockSession() throws Exception {
+        String url = postgres.getJdbcUrl() + (postgres.getJdbcUrl().contains("?") ? "&" : "?")
+                + "options=" + java.net.URLEncoder.encode("-c statement_timeout=4321", StandardCharsets.UTF_8)
+                + "&ApplicationName=from-url";
+        PostgresCoordinates database = new PostgresCoordinates(
+                url,
+                postgres.getHost(),
+                postgres.getFirstMappedPort(),
+                postgres.getDatabaseName(),
+                postgres.getUsername(),
+                postgres.getPassword());
+
+        try (Connection lock = database.connect("outbox-relay-lock-test");
+                Statement statement = lock.createStatement();
+                ResultSet settings = statement.executeQuery(
+                        "select current_setting('statement_timeout'), current_setting('tcp_keepalives_idle')")) {
+            settings.next();
+            assertThat(settings.getString(1)).as("the URL's option").isEqualTo("4321ms");
+            assertThat(settings.getString(2)).as("the relay's dead-peer option").isEqualTo("5");
+        }
+        assertThat(database.options()).isEqualTo("-c statement_timeout=4321 " + PostgresCoordinates.DEAD_PEER_OPTIONS);
     }
 
     /** What the relay is given to reach a test database, as it reads it from Spring Boot's connection details. */

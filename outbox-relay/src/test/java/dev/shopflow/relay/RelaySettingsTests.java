@@ -88,7 +88,9 @@ class RelaySettingsTests {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                 "org.example.JsonSerializer",
                 ProducerConfig.LINGER_MS_CONFIG,
-                20);
+                20,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                30_000);
 
         Map<String, Object> relay = RelayAutoConfiguration.producerConfig(application);
 
@@ -98,6 +100,9 @@ class RelaySettingsTests {
                 .containsEntry("ssl.truststore.location", "/certs/truststore.p12")
                 .containsEntry(ProducerConfig.ACKS_CONFIG, "all")
                 .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+                .as("a batch the producer expires lets the partition's next batch land first: it never gives up")
+                .containsEntry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE)
+                .containsEntry(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE)
                 .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 20)
                 .containsEntry(ProducerConfig.CLIENT_ID_CONFIG, "outbox-relay")
                 .doesNotContainKeys(
