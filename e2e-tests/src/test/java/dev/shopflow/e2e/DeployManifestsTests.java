@@ -162,7 +162,11 @@ class DeployManifestsTests {
         assertThat(topicLoop(kafkaInit)).isEqualTo(declared);
         assertThat(kafkaInit)
                 .contains(
-                        "--replication-factor 1", "retention=3024000000", "retention=31536000000", "kafka-configs.sh");
+                        "--replication-factor 1",
+                        "retention=3024000000 segment=86400000",
+                        "retention=31536000000 segment=604800000",
+                        "segment.ms=$$segment",
+                        "kafka-configs.sh");
 
         Map<String, Object> job =
                 Kustomization.load(K8S.resolve("kafka-topics")).objects("Job").getFirst();
@@ -170,7 +174,11 @@ class DeployManifestsTests {
         String script = String.join(" ", strings(container.get("args")));
         assertThat(topicLoop(script)).isEqualTo(declared);
         assertThat(script)
-                .contains("--replication-factor 3", "--config min.insync.replicas=2", "retention.ms=\"$retention\"");
+                .contains(
+                        "--replication-factor 3",
+                        "--config min.insync.replicas=2",
+                        "retention.ms=\"$retention\"",
+                        "segment.ms=\"$segment\"");
         assertThat(maps(container.get("env")))
                 .contains(
                         Map.of("name", "RETENTION_MS", "value", "3024000000"),

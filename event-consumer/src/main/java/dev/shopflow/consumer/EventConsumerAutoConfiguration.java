@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -76,20 +77,26 @@ public class EventConsumerAutoConfiguration {
     }
 
     /**
-     * The topics this service publishes to and its dead-letter topics, created with their partitions and
-     * retention; an existing topic gets the configured retention too (the service's {@code KafkaAdmin} modifies
+     * The topics this service publishes to and its dead-letter topics, created with their partitions, retention and
+     * (event topics) segment time; an existing topic gets the configured retention and segment time too (the service's {@code KafkaAdmin} modifies
      * topic configs that differ: {@code spring.kafka.admin.modify-topic-configs=true} in each service).
      */
     @Bean
     KafkaAdmin.NewTopics shopflowTopics(TopicsProperties properties) {
         return new KafkaAdmin.NewTopics(properties.topics().stream()
-                .map(name -> TopicBuilder.name(name)
-                        .partitions(properties.partitions())
-                        .replicas(properties.replicationFactor())
-                        .config(
-                                TopicConfig.RETENTION_MS_CONFIG,
-                                Long.toString(properties.retentionOf(name).toMillis()))
-                        .build())
+                .map(name -> {
+                    TopicBuilder topic = TopicBuilder.name(name)
+                            .partitions(properties.partitions())
+                            .replicas(properties.replicationFactor())
+                            .config(
+                                    TopicConfig.RETENTION_MS_CONFIG,
+                                    Long.toString(properties.retentionOf(name).toMillis()));
+                    Duration segment = properties.segmentOf(name);
+                    if (segment != null) {
+                        topic.config(TopicConfig.SEGMENT_MS_CONFIG, Long.toString(segment.toMillis()));
+                    }
+                    return topic.build();
+                })
                 .toArray(NewTopic[]::new));
     }
 
