@@ -32,14 +32,15 @@ import org.springframework.kafka.support.KafkaHeaders;
 /**
  * Re-drives this group's dead letters of one topic: every record of {@code <topic>.<group>.dlt} not re-driven
  * before is published again to the topic, with its original key, value and headers (the exception headers
- * dropped), and the re-drive's own group {@code <group>.redrive} commits past it only once Kafka acknowledged
- * them all. Other groups reading the topic get the event again and skip it as already processed.
+ * dropped), a poll batch at a time, and the re-drive's own group {@code <group>.redrive} commits past each batch
+ * only once Kafka acknowledged it. Other groups reading the topic get the event again and skip it as already processed.
  */
 class DeadLetterRedrive {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterRedrive.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int LISTED = 100;
+    private static final int BATCH = 500;
 
     private final String group;
     private final Map<String, Object> consumerConfig;
@@ -72,52 +73,106 @@ class DeadLetterRedrive {
             @Nullable String eventType,
             @Nullable String error) {}
 
+    /**
+     * Lists (dry run) or re-drives the pending dead letters. They are read and published a poll batch at a time
+     * ({@value #BATCH} records at most), each batch committed once Kafka acknowledged it, so a dead-letter topic of
+     * any size takes bounded memory, and a re-drive that fails half-way keeps what it did: a retry goes on with the
+     * rest.
+     */
     Report run(String topic, boolean execute) {
         String deadLetters = EventConsumerAutoConfiguration.deadLetterTopic(topic, group);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = partitions(consumer, deadLetters);
             consumer.assign(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
-            List<ConsumerRecord<byte[], byte[]>> pending = readUpTo(consumer, ends);
-            List<DeadLetter> listed = pending.stream()
-                    .limit(LISTED)
-                    .map(DeadLetterRedrive::describe)
-                    .toList();
-            if (!execute || pending.isEmpty()) {
-                return new Report(group, deadLetters, topic, pending.size(), 0, listed);
+            long pending = 0;
+            for (TopicPartition partition : partitions) {
+                pending += Math.max(0, ends.get(partition) - consumer.position(partition, TIMEOUT));
             }
-            publish(topic, pending);
-            Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-            ends.forEach((partition, end) -> done.put(partition, new OffsetAndMetadata(end)));
-            consumer.commitSync(done, TIMEOUT);
-            log.warn("Re-drove {} dead letters of {} to {}", pending.size(), deadLetters, topic);
-            return new Report(group, deadLetters, topic, pending.size(), pending.size(), listed);
+            List<DeadLetter> listed = new ArrayList<>();
+            if (!execute || pending == 0) {
+                readUpTo(consumer, ends, batch -> {
+                    batch.stream()
+                            .limit(LISTED - listed.size())
+                            .map(DeadLetterRedrive::describe)
+                            .forEach(listed::add);
+                    return listed.size() < LISTED;
+                });
+                return new Report(group, deadLetters, topic, pending, 0, listed);
+            }
+            long[] redriven = {0};
+            try (KafkaProducer<byte[], byte[]> producer = producer()) {
+                readUpTo(consumer, ends, batch -> {
+                    batch.stream()
+                            .limit(LISTED - listed.size())
+                            .map(DeadLetterRedrive::describe)
+                            .forEach(listed::add);
+                    publish(producer, topic, batch, redriven[0]);
+                    consumer.commitSync(next(batch), TIMEOUT);
+                    redriven[0] += batch.size();
+                    return true;
+                });
+            }
+            log.warn("Re-drove {} dead letters of {} to {}", redriven[0], deadLetters, topic);
+            return new Report(group, deadLetters, topic, pending, redriven[0], listed);
         }
     }
 
-    private List<ConsumerRecord<byte[], byte[]>> readUpTo(
-            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    /**
+     * Polls until every partition's position reaches its end, handing each poll's records below the ends to
+     * {@code each} (at most {@value #BATCH}); stops early when it answers false. Fails when nothing arrives for
+     * {@link #TIMEOUT} although records are due.
+     */
+    private static void readUpTo(
+            KafkaConsumer<byte[], byte[]> consumer,
+            Map<TopicPartition, Long> ends,
+            java.util.function.Predicate<List<ConsumerRecord<byte[], byte[]>>> each) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey(), TIMEOUT) < end.getValue())) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Could not read the dead letters within " + TIMEOUT);
+                throw new IllegalStateException("Could not read the dead letters: nothing arrived for " + TIMEOUT);
             }
+            List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                 if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
-                    records.add(record);
+                    batch.add(record);
                 }
             }
+            if (batch.isEmpty()) {
+                continue;
+            }
+            deadline = System.nanoTime() + TIMEOUT.toNanos();
+            if (!each.test(batch)) {
+                return;
+            }
         }
-        return records;
     }
 
-    private void publish(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
+    /** The offsets after the last record of each partition in the batch: what to commit once it is re-driven. */
+    private static Map<TopicPartition, OffsetAndMetadata> next(List<ConsumerRecord<byte[], byte[]>> batch) {
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+            next.merge(
+                    new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        return next;
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
         Map<String, Object> config = new HashMap<>(producerConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void publish(
+            KafkaProducer<byte[], byte[]> producer,
+            String topic,
+            List<ConsumerRecord<byte[], byte[]>> records,
+            long redrivenBefore) {
+        try {
             List<Future<?>> acks = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 ProducerRecord<byte[], byte[]> again = new ProducerRecord<>(topic, record.key(), record.value());
@@ -132,9 +187,13 @@ class DeadLetterRedrive {
                 ack.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             throw new IllegalStateException(
-                    "Publishing dead letters to " + topic + " failed (" + e.getMessage()
-                            + "); none is marked re-driven, so a retry publishes them all again (consumers skip duplicates)",
+                    "Publishing dead letters to " + topic + " failed (" + e.getMessage() + ") after " + redrivenBefore
+                            + " were re-driven; the rest is not marked re-driven, so a retry publishes it again"
+                            + " (consumers skip duplicates)",
                     e);
         }
     }
@@ -144,6 +203,7 @@ class DeadLetterRedrive {
         config.put(ConsumerConfig.GROUP_ID_CONFIG, redriveGroup(group));
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH);
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
