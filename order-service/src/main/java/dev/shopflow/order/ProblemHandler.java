@@ -36,6 +36,16 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 @RestControllerAdvice
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
+    /**
+     * A failure can come while the transaction commits (the connection lost at that moment): then the order may
+     * have been saved, and only a retry with the same key tells without placing it twice.
+     */
+    private static final String RETRY_WITH_THE_SAME_KEY = "It may or may not have been saved: retry it with the same"
+            + " Idempotency-Key, which answers with the saved order if there is one and never places it twice";
+
+    private static final String UNCONFIRMED =
+            "The database cannot take or confirm the request now. " + RETRY_WITH_THE_SAME_KEY + "; retry shortly";
+
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
     /** Where every problem type of this service lives; {@link AdmissionFilter}'s refusal uses it too. */
     static final String TYPES = "https://shopflow.dev/problems/";
@@ -123,15 +133,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                     NestedExceptionUtils.getMostSpecificCause(ex).toString());
             ProblemDetail problem =
                     problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Service temporarily unavailable");
-            problem.setDetail("The database cannot take the request now and nothing was saved; retry it shortly,"
-                    + " with the same Idempotency-Key");
+            problem.setDetail(UNCONFIRMED);
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                     .header(HttpHeaders.RETRY_AFTER, retryAfter.next())
                     .body(problem);
         }
         log.error("Request failed", ex);
         ProblemDetail problem = problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error");
-        problem.setDetail("The request failed on our side and nothing was saved; it is safe to retry");
+        problem.setDetail("The request failed on our side. " + RETRY_WITH_THE_SAME_KEY);
         return ResponseEntity.internalServerError().body(problem);
     }
 

@@ -96,6 +96,40 @@ class OrderApiTests extends IntegrationTest {
             assertThat(count("outbox")).isZero();
             assertThat(count("idempotency_keys")).isZero();
         }
+
+        /**
+         * A failure while the transaction commits (here a deferred check; in life, the connection lost at that
+         * moment) may come after the order was saved: the answer must not promise otherwise, and a retry with the
+         * same key must place the order once.
+         */
+        @Test
+        void aFailureAtCommitSays503WithoutPromisingNothingWasSavedAndARetryWithTheKeyPlacesTheOrderOnce() {
+            jdbc.sql("""
+                            create function fail_order() returns trigger language plpgsql as $$
+                            begin
+                              raise exception 'could not serialize access' using errcode = '40001';
+                            end $$""").update();
+            jdbc.sql("""
+                            create constraint trigger fail_order after insert on orders deferrable initially deferred
+                            for each row execute function fail_order()""").update();
+            String key = UUID.randomUUID().toString();
+
+            HttpApi.Response refused = api.postOrder(VALID_ORDER, "Idempotency-Key", key);
+
+            assertThat(refused.status()).as(refused.raw().body()).isEqualTo(503);
+            assertThat(refused.json().get("detail").asString())
+                    .doesNotContainIgnoringCase("nothing was saved")
+                    .contains("may or may not have been saved")
+                    .contains("same Idempotency-Key");
+
+            dropFailure();
+            HttpApi.Response retried = api.postOrder(VALID_ORDER, "Idempotency-Key", key);
+            HttpApi.Response again = api.postOrder(VALID_ORDER, "Idempotency-Key", key);
+
+            assertThat(retried.status()).as(retried.raw().body()).isEqualTo(201);
+            assertThat(again.json().get("id")).isEqualTo(retried.json().get("id"));
+            assertThat(count("orders")).isOne();
+        }
     }
 
     @Nested
