@@ -5,9 +5,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -37,12 +37,12 @@ class MailLog {
      * redelivered event) or while another transaction holds its claim (it waits for that one to end).
      *
      * @param claims at most one per event
-     * @return the events whose mail is to be sent now
+     * @return the events whose mail is to be sent now, each with the time of its first attempt
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    Set<UUID> claim(Collection<Claim> claims) {
+    Map<UUID, Instant> claim(Collection<Claim> claims) {
         if (claims.isEmpty()) {
-            return Set.of();
+            return Map.of();
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // in event-id order, so two transactions claiming overlapping batches lock the rows in the same order
@@ -61,13 +61,37 @@ class MailLog {
                     claim.source().offset()
                 })
                 .toList();
-        return new HashSet<>(jdbc.sql("""
+        Map<UUID, Instant> claimed = new HashMap<>();
+        jdbc.sql("""
                         insert into mail_log (event_id, order_id, kind, recipient, status, attempts, created_at,
                                               source_topic, source_partition, source_offset)
                         values :rows
                         on conflict (event_id) do update set attempts = mail_log.attempts + 1, status = 'SENDING'
                             where mail_log.status in ('SENDING', 'RESEND')
-                        returning event_id""").param("rows", rows).query(UUID.class).list());
+                        returning event_id, created_at""")
+                .param("rows", rows)
+                .query((row, n) -> claimed.put(
+                        row.getObject(1, UUID.class),
+                        row.getObject(2, OffsetDateTime.class).toInstant()))
+                .list();
+        return claimed;
+    }
+
+    /**
+     * Sets a mail aside that the recipient's side keeps refusing for now: the deferred-mail job ({@link
+     * DeferredMails}) sends the message as it is at {@code nextAttempt}. A redelivered event does not claim it.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void defer(UUID eventId, byte[] message, Instant nextAttempt, String error) {
+        jdbc.sql("""
+                        update mail_log set status = 'DEFERRED', message = :message, next_attempt_at = :next,
+                                            last_error = :error
+                        where event_id = :eventId""")
+                .param("eventId", eventId)
+                .param("message", message)
+                .param("next", OffsetDateTime.ofInstant(nextAttempt, ZoneOffset.UTC))
+                .param("error", error)
+                .update();
     }
 
     /** A mail the SMTP server accepted, and when. */

@@ -23,6 +23,7 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.slf4j.Logger;
@@ -53,7 +55,10 @@ import org.springframework.stereotype.Service;
  *
  * <p>When a mail fails, the mails before it are marked SENT and commit, and that event fails: 4xx replies,
  * timeouts and lost connections are transient (retried in place), a 5xx reply is permanent for that mail
- * (dead-lettered).
+ * (dead-lettered). A mail that the recipient's side keeps refusing for now (a 4xx reply) for longer than {@code
+ * shopflow.mail.deferred.after} is deferred instead ({@link #deferral}): kept in the mail log, sent later by
+ * {@link DeferredMails}, and the partition moves on. An outage of the SMTP server itself (no connection, 421, or
+ * every mail refused) is never deferred: the consumer pauses until it is over.
  */
 @Service
 class OrderMails {
@@ -62,13 +67,25 @@ class OrderMails {
 
     private final SmtpConnections smtp;
     private final MailLog mailLog;
+    private final DeferredMails deferredMails;
+    private final Duration deferAfter;
+    /** When the SMTP server last accepted a mail from this instance. */
+    private final AtomicReference<Instant> lastAccepted = new AtomicReference<>(Instant.EPOCH);
+
     private final String messageIdDomain;
     private final InternetAddress from;
     private final Map<MailKind, Template> templates = new EnumMap<>(MailKind.class);
 
-    OrderMails(SmtpConnections smtp, MailLog mailLog, MailProperties properties, Mustache.Compiler mustache) {
+    OrderMails(
+            SmtpConnections smtp,
+            MailLog mailLog,
+            DeferredMails deferredMails,
+            MailProperties properties,
+            Mustache.Compiler mustache) {
         this.smtp = smtp;
         this.mailLog = mailLog;
+        this.deferredMails = deferredMails;
+        this.deferAfter = properties.deferred().after();
         this.from = sender(properties.from());
         this.messageIdDomain = from.getAddress().substring(from.getAddress().lastIndexOf('@') + 1);
         for (MailKind kind : MailKind.values()) {
@@ -84,25 +101,35 @@ class OrderMails {
             OrderEvent event = (OrderEvent) received.event(); // EventBatches lets only order events through here
             pending.putIfAbsent(event.eventId(), new Pending(i, event, mail(event), EventSource.of(received.record())));
         }
-        Set<UUID> claimed =
+        Map<UUID, Instant> claimed =
                 mailLog.claim(pending.values().stream().map(Pending::claim).toList());
         List<MailLog.Sent> sent = new ArrayList<>();
         Set<UUID> skipped = new HashSet<>(pending.keySet());
-        skipped.removeAll(claimed);
+        skipped.removeAll(claimed.keySet());
         if (!skipped.isEmpty()) {
-            log.info("Mails for events {} were sent before; not sending again", skipped);
+            log.info("Mails for events {} were sent before (or are deferred); not sending again", skipped);
         }
         for (Pending mail : pending.values()) {
-            if (!claimed.contains(mail.event().eventId())) {
+            UUID eventId = mail.event().eventId();
+            if (!claimed.containsKey(eventId)) {
                 continue;
             }
+            MimeMessage message = null;
             try {
                 Transport connection = smtp.connection();
-                MimeMessage message = message(mail);
+                message = message(mail);
                 connection.sendMessage(message, message.getAllRecipients());
-                sent.add(new MailLog.Sent(mail.event().eventId(), Instant.now()));
+                Instant now = Instant.now();
+                sent.add(new MailLog.Sent(eventId, now));
+                lastAccepted.set(now);
             } catch (MessagingException | RuntimeException e) {
                 smtp.discard();
+                Optional<String> deferral =
+                        deferral(e, claimed.get(eventId), Instant.now(), deferAfter, lastAccepted.get());
+                if (message != null && deferral.isPresent()) {
+                    deferredMails.defer(eventId, message, claimed.get(eventId), deferral.get());
+                    continue;
+                }
                 mailLog.markSent(sent);
                 return Optional.of(new EventBatchHandler.Failure(mail.index(), classify(e)));
             }
@@ -168,7 +195,49 @@ class OrderMails {
         return error instanceof RuntimeException runtime ? runtime : new IllegalStateException(error);
     }
 
-    private static Integer replyCode(Throwable error) {
+    /**
+     * Whether a failed mail is set aside now, and the SMTP answer to keep with it. It is when the server refused
+     * this mail for now (a 4xx reply other than 421, which closes the connection), for longer than {@code after}
+     * since its first attempt, and the refusal concerns this mail: the recipient was refused (a 4xx to RCPT TO), or
+     * the server accepted other mails since this one first failed. Anything else (no connection, timeouts, 421, a
+     * server refusing every mail) is the server's outage, and the consumer waits for it instead.
+     */
+    static Optional<String> deferral(
+            Exception error, Instant firstAttempt, Instant now, Duration after, Instant lastAccepted) {
+        Integer code = replyCode(error);
+        if (code == null
+                || code < 400
+                || code >= 500
+                || code == 421
+                || firstAttempt.plus(after).isAfter(now)) {
+            return Optional.empty();
+        }
+        boolean recipientRefused = refusedRecipient(error);
+        if (!recipientRefused && !lastAccepted.isAfter(firstAttempt)) {
+            return Optional.empty();
+        }
+        return Optional.of(code + " " + replyText(error));
+    }
+
+    private static boolean refusedRecipient(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = next(cause)) {
+            if (cause instanceof SMTPAddressFailedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String replyText(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = next(cause)) {
+            if (cause instanceof SMTPAddressFailedException || cause instanceof SMTPSendFailedException) {
+                return String.valueOf(cause.getMessage()).strip();
+            }
+        }
+        return String.valueOf(error.getMessage());
+    }
+
+    static Integer replyCode(Throwable error) {
         for (Throwable cause = error; cause != null; cause = next(cause)) {
             if (cause instanceof SMTPSendFailedException failed && failed.getReturnCode() > 0) {
                 return failed.getReturnCode();

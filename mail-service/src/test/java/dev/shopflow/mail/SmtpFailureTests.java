@@ -10,6 +10,8 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,45 @@ class SmtpFailureTests {
         assertThat(OrderMails.classify(unknown)).isSameAs(unknown);
         assertThat(OrderMails.classify(new MessagingException("no recipients")))
                 .isNotInstanceOfAny(TransientEventFailure.class, PermanentEventFailure.class);
+    }
+
+    /** When a failing mail is set aside so its partition moves on, and when the consumer waits instead. */
+    @Test
+    void aMailRefusedForNowIsDeferredOnlyAfterAWhileAndOnlyWhenTheRefusalConcernsIt() throws Exception {
+        Instant first = Instant.parse("2026-12-04T10:00:00Z");
+        Duration after = Duration.ofMinutes(2);
+        Instant later = first.plus(Duration.ofMinutes(3));
+        SendFailedException recipientRefused = new SendFailedException(
+                "Invalid Addresses",
+                new SMTPAddressFailedException(
+                        new InternetAddress("ada@unreachable.example"), "RCPT TO", 451, "451 4.4.1 no answer"));
+
+        assertThat(OrderMails.deferral(recipientRefused, first, first.plusSeconds(30), after, Instant.EPOCH))
+                .as("not yet: retried in place first")
+                .isEmpty();
+        assertThat(OrderMails.deferral(recipientRefused, first, later, after, Instant.EPOCH))
+                .hasValueSatisfying(reason -> assertThat(reason).startsWith("451"));
+
+        SMTPSendFailedException refusedAtData = sendFailed(451, "451 4.3.0 try again later");
+        assertThat(OrderMails.deferral(refusedAtData, first, later, after, first.minusSeconds(1)))
+                .as("the server refuses this mail and no other got through since: an outage, wait")
+                .isEmpty();
+        assertThat(OrderMails.deferral(refusedAtData, first, later, after, first.plusSeconds(60)))
+                .as("other mails got through since: it is this mail")
+                .isPresent();
+
+        assertThat(OrderMails.deferral(sendFailed(421, "421 closing"), first, later, after, later))
+                .isEmpty();
+        assertThat(OrderMails.deferral(
+                        new MessagingException("Could not connect", new ConnectException("refused")),
+                        first,
+                        later,
+                        after,
+                        later))
+                .isEmpty();
+        assertThat(OrderMails.deferral(sendFailed(554, "554 rejected"), first, later, after, later))
+                .as("refused for good: dead-lettered, not deferred")
+                .isEmpty();
     }
 
     private static SMTPSendFailedException sendFailed(int code, String reply) {
