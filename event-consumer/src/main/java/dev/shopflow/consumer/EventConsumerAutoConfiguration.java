@@ -124,6 +124,11 @@ public class EventConsumerAutoConfiguration {
         }
 
         @Bean
+        DedupeWindow dedupeWindow(DedupeProperties dedupe) {
+            return new DedupeWindow(dedupe.retention(), "shopflow.dedupe.retention");
+        }
+
+        @Bean
         TableRetention processedEventsRetention(
                 ConsumerSchema schema,
                 DataSource dataSource,

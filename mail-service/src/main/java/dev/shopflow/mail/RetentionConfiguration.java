@@ -1,5 +1,6 @@
 package dev.shopflow.mail;
 
+import dev.shopflow.consumer.DedupeWindow;
 import dev.shopflow.consumer.TopicsProperties;
 import dev.shopflow.retention.TableRetention;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +14,12 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class RetentionConfiguration {
+
+    /** The mail log is this group's dedupe record: a replay's dry run says when it reaches further back. */
+    @Bean
+    DedupeWindow mailLogWindow(MailProperties properties) {
+        return new DedupeWindow(properties.logRetention(), "shopflow.mail.log-retention");
+    }
 
     @Bean
     TableRetention mailLogRetention(

@@ -2,6 +2,7 @@ package dev.shopflow.admin.replay;
 
 import dev.shopflow.admin.replay.ReplayPlan.PartitionMove;
 import dev.shopflow.admin.replay.ReplayReprocessing.OffsetRange;
+import dev.shopflow.consumer.DedupeWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,6 +55,7 @@ class GroupReplay {
     private final Map<String, Object> adminConfig;
     private final KafkaListenerEndpointRegistry listeners;
     private final @Nullable ReplayReprocessing reprocessing;
+    private final @Nullable DedupeWindow remembered;
     private final TransactionOperations transactions;
     private final Lock executing = new ReentrantLock();
 
@@ -62,8 +64,10 @@ class GroupReplay {
             KafkaAdmin kafkaAdmin,
             KafkaListenerEndpointRegistry listeners,
             @Nullable ReplayReprocessing reprocessing,
+            @Nullable DedupeWindow remembered,
             TransactionOperations transactions) {
         this.group = group;
+        this.remembered = remembered;
         this.adminConfig = kafkaAdmin.getConfigurationProperties();
         this.listeners = listeners;
         this.reprocessing = reprocessing;
@@ -187,7 +191,9 @@ class GroupReplay {
                 ? "; " + effects + " " + requireReprocessing().effect() + ", other events skipped if already processed"
                 : "; events already processed are skipped, events never processed are processed";
         String retained = retentionNote(moves, start, retention);
-        String outcome = (executed ? "Done: " : "Dry run, nothing changed. Executing: ") + what + effect + retained;
+        String forgotten = forgottenNote(moves, start, remembered, Instant.now());
+        String outcome =
+                (executed ? "Done: " : "Dry run, nothing changed. Executing: ") + what + effect + retained + forgotten;
         return new ReplayPlan(
                 group,
                 topic,
@@ -199,6 +205,7 @@ class GroupReplay {
                 effects,
                 retention,
                 !retained.isEmpty(),
+                !forgotten.isEmpty(),
                 outcome);
     }
 
@@ -298,6 +305,35 @@ class GroupReplay {
         return ". Kafka no longer holds every event from " + start + ": " + keeps + ", and on partition(s) "
                 + lost.stream().map(move -> String.valueOf(move.partition())).collect(Collectors.joining(", "))
                 + " it has deleted events (" + oldest + "); events before it are gone and cannot be replayed";
+    }
+
+    /**
+     * What the group's dedupe record no longer covers, in words, or "" when nothing: the replay reaches before what
+     * the group remembers processing ({@code now - remembered}), on partitions holding events that old. Kafka can
+     * keep an event longer than its retention (it deletes whole segments), so this looks at the events themselves.
+     */
+    static String forgottenNote(
+            List<PartitionMove> moves, ReplayStart start, @Nullable DedupeWindow remembered, Instant now) {
+        if (remembered == null) {
+            return "";
+        }
+        Instant cutoff = now.minus(remembered.kept());
+        if (start.at() != null && !start.at().isBefore(cutoff)) {
+            return "";
+        }
+        List<PartitionMove> older = moves.stream()
+                .filter(move -> move.events() > 0
+                        && move.firstRetainedAt() != null
+                        && move.firstRetainedAt().isBefore(cutoff))
+                .toList();
+        if (older.isEmpty()) {
+            return "";
+        }
+        return ". Partition(s) "
+                + older.stream().map(move -> String.valueOf(move.partition())).collect(Collectors.joining(", "))
+                + " hold events older than the " + remembered.kept() + " this group remembers what it processed ("
+                + remembered.property() + "): those are processed as if new, their effects done again; replay from"
+                + " after " + cutoff + " to avoid it";
     }
 
     /** The topic's {@code retention.ms} as an ISO-8601 duration ("unlimited" for -1), or null if Kafka did not say. */

@@ -1,5 +1,6 @@
 package dev.shopflow.admin.replay;
 
+import dev.shopflow.consumer.DedupeWindow;
 import dev.shopflow.consumer.EventConsumerAutoConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -35,13 +36,19 @@ public class ReplayAutoConfiguration {
             KafkaAdmin admin,
             KafkaListenerEndpointRegistry listeners,
             ObjectProvider<ReplayReprocessing> reprocessing,
+            ObjectProvider<DedupeWindow> remembered,
             ObjectProvider<PlatformTransactionManager> transactionManager) {
         TransactionOperations transactions = transactionManager.stream()
                 .findFirst()
                 .<TransactionOperations>map(TransactionTemplate::new)
                 .orElse(TransactionOperations.withoutTransaction());
         return new GroupReplay(
-                kafka.getConsumer().getGroupId(), admin, listeners, reprocessing.getIfAvailable(), transactions);
+                kafka.getConsumer().getGroupId(),
+                admin,
+                listeners,
+                reprocessing.getIfAvailable(),
+                remembered.getIfAvailable(),
+                transactions);
     }
 
     @Bean

@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param olderThanRetained true when {@code from} is older than the topic's retention, or reaches before the oldest
  *     event Kafka still holds on a partition that lost events to retention: those events are gone, and the replay
  *     starts at the oldest one left
+ * @param olderThanRemembered true when the replay may read events older than the group remembers processing ({@link
+ *     dev.shopflow.consumer.DedupeWindow}): those are processed as if new, their effects done again
  * @param outcome the same, in words
  */
 record ReplayPlan(
@@ -28,6 +30,7 @@ record ReplayPlan(
         @Nullable Long effectsRedone,
         @Nullable String retention,
         boolean olderThanRetained,
+        boolean olderThanRemembered,
         String outcome) {
 
     /**
