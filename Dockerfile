@@ -45,11 +45,13 @@ USER 10001:10001
 # Heap: half the container's memory limit. The other half is for what is not heap (metaspace, code cache, thread
 # stacks, GC and I/O buffers, about 250-350 MB for these services), so the process stays below the limit under any
 # load: at 75 % a busy order-service outgrew 1 GiB and was OOM-killed. Die (and get restarted) rather than limp on
-# after an OutOfMemoryError. The API on PORT; actuator on MANAGEMENT_PORT, for probes, Prometheus and operators only.
+# after an OutOfMemoryError. The API on PORT; actuator on MANAGEMENT_PORT, for probes, Prometheus and operators only;
+# /admin/** on ADMIN_PORT, for operators only (never published by the gateway).
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError" \
     PORT=8080 \
-    MANAGEMENT_PORT=9080
-EXPOSE 8080 9080
+    MANAGEMENT_PORT=9080 \
+    ADMIN_PORT=9081
+EXPOSE 8080 9080 9081
 # Healthy = ready to serve (readiness), not "every dependency up": a service that cannot reach Kafka still takes
 # orders (the outbox keeps them), so a Kafka outage must not mark it unhealthy; /actuator/health shows that state.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \

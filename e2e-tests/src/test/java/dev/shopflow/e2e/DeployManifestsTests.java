@@ -210,6 +210,26 @@ class DeployManifestsTests {
     }
 
     /**
+     * The admin endpoints live on a port of their own (9081) that nothing publishes: not the gateway (which
+     * forwards to the API port only), not compose, not a Kubernetes Service.
+     */
+    @Test
+    void nothingPublishesTheAdminPort() throws Exception {
+        String haproxy = read(ROOT.resolve("deploy/gateway/haproxy.cfg"));
+        assertThat(haproxy).doesNotContain("9081");
+        assertThat(String.valueOf(service(compose(), "gateway").get("ports"))).doesNotContain("9081");
+        Kustomization base = Kustomization.load(K8S.resolve("base"));
+        for (Map<String, Object> deployment : base.objects("Deployment")) {
+            assertThat(containerPorts(deployment)).as(name(deployment)).contains("admin");
+        }
+        for (Map<String, Object> service : base.objects("Service")) {
+            for (Map<String, Object> port : maps(map(service.get("spec")).get("ports"))) {
+                assertThat(port.get("targetPort")).as(name(service)).isNotIn("admin", 9081);
+            }
+        }
+    }
+
+    /**
      * Under overload the front door holds little and answers fast: each replica gets as many requests at once as
      * order-service admits, the next ones wait in a queue bounded in length and in time, and a request that finds
      * the queue full is refused at once with a problem+json 503 whose Retry-After spreads the retries.

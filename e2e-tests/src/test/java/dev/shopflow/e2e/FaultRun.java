@@ -84,10 +84,7 @@ final class FaultRun {
         compose.run(Duration.ofMinutes(2), "down", "--volumes", "--remove-orphans");
         compose.run(Duration.ofMinutes(20), "up", "--detach", "--build", "--wait", "--wait-timeout", "600");
         shop = new Shop(
-                compose.port("ORDER_PORT"),
-                compose.port("STOCK_PORT"),
-                compose.port("MAIL_PORT"),
-                compose.port("GREENMAIL_API_PORT"));
+                compose, compose.port("ORDER_PORT"), compose.port("STOCK_PORT"), compose.port("GREENMAIL_API_PORT"));
         Map<String, Integer> stockBefore = stockLevels();
         log("stack healthy; stock " + stockBefore + "; placing %d orders/s".formatted(rate));
 

@@ -154,10 +154,7 @@ final class PipelineBenchmark {
         compose.run(Duration.ofMinutes(20), "up", "--detach", "--build", "--wait", "--wait-timeout", "600");
         progress("stack healthy after %.0f s".formatted(seconds(System.nanoTime() - upStart)));
         shop = new Shop(
-                compose.port("ORDER_PORT"),
-                compose.port("STOCK_PORT"),
-                compose.port("MAIL_PORT"),
-                compose.port("GREENMAIL_API_PORT"));
+                compose, compose.port("ORDER_PORT"), compose.port("STOCK_PORT"), compose.port("GREENMAIL_API_PORT"));
         traffic = new OrderTraffic(compose.port("ORDER_PORT"));
         for (String product : OrderTraffic.products()) {
             shop.restock(product, RESTOCK);

@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
 final class Shop {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    /** The compose stack's admin, with its default password. */
-    private static final String ADMIN =
-            "Basic " + Base64.getEncoder().encodeToString("admin:shopflow-admin".getBytes(StandardCharsets.UTF_8));
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -32,13 +28,13 @@ final class Shop {
             .build();
     private final String orders;
     private final String stock;
-    private final String mailService;
     private final String mail;
+    private final Compose compose;
 
-    Shop(int orderPort, int stockPort, int mailServicePort, int greenMailPort) {
+    Shop(Compose compose, int orderPort, int stockPort, int greenMailPort) {
+        this.compose = compose;
         this.orders = "http://127.0.0.1:" + orderPort;
         this.stock = "http://127.0.0.1:" + stockPort;
-        this.mailService = "http://127.0.0.1:" + mailServicePort;
         this.mail = "http://127.0.0.1:" + greenMailPort;
     }
 
@@ -81,47 +77,58 @@ final class Shop {
 
     /** {@code POST /admin/replay} on mail-service as the compose stack's admin (default password). */
     JsonNode replayMailService(String body) {
-        return parse(postReplay(body));
+        AdminAnswer answer = postReplay(body);
+        if (answer.status() != 200) {
+            throw new AssertionError("POST /admin/replay answered " + answer.status() + ": " + answer.body());
+        }
+        return json(answer.body());
     }
 
     /** {@code POST /admin/replay} on (one instance of) mail-service; the answer as it is. */
-    HttpResponse<String> postReplay(String body) {
-        try {
-            return http.send(
-                    HttpRequest.newBuilder(URI.create(mailService + "/admin/replay"))
-                            .timeout(Duration.ofSeconds(60))
-                            .header("Content-Type", "application/json")
-                            .header("Authorization", ADMIN)
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build(),
-                    BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new AssertionError("POST /admin/replay failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    AdminAnswer postReplay(String body) {
+        return admin("mail-service", "/admin/replay", body);
     }
 
     /** {@code POST /admin/products/{id}/restock} on stock-service as the compose stack's admin; the new level. */
     int restock(String productId, int quantity) {
-        try {
-            return parse(http.send(
-                            HttpRequest.newBuilder(URI.create(stock + "/admin/products/" + productId + "/restock"))
-                                    .timeout(Duration.ofSeconds(30))
-                                    .header("Content-Type", "application/json")
-                                    .header("Authorization", ADMIN)
-                                    .POST(HttpRequest.BodyPublishers.ofString("{\"quantity\":" + quantity + "}"))
-                                    .build(),
-                            BodyHandlers.ofString()))
-                    .path("available")
-                    .asInt();
-        } catch (IOException e) {
-            throw new AssertionError("restock of " + productId + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        AdminAnswer answer =
+                admin("stock-service", "/admin/products/" + productId + "/restock", "{\"quantity\":" + quantity + "}");
+        if (answer.status() != 200) {
+            throw new AssertionError("restock of " + productId + " answered " + answer.status() + ": " + answer.body());
         }
+        return json(answer.body()).path("available").asInt();
+    }
+
+    /** An admin endpoint's answer: its status and body. */
+    record AdminAnswer(int status, String body) {}
+
+    /**
+     * A {@code POST} to an admin endpoint. The admin port (9081) is not published, by the gateway or otherwise, so
+     * the call is made as an operator makes it: with curl inside (one instance of) the service's container.
+     */
+    private AdminAnswer admin(String service, String path, String body) {
+        String output = compose.output(
+                Duration.ofSeconds(90),
+                "exec",
+                "-T",
+                service,
+                "curl",
+                "-sS",
+                "--max-time",
+                "60",
+                "-w",
+                "\n%{http_code}",
+                "-u",
+                "admin:shopflow-admin",
+                "-H",
+                "Content-Type: application/json",
+                "--data-binary",
+                body,
+                "http://localhost:9081" + path);
+        int lastLine = output.stripTrailing().lastIndexOf('\n');
+        return new AdminAnswer(
+                Integer.parseInt(output.stripTrailing().substring(lastLine + 1).strip()),
+                output.substring(0, Math.max(lastLine, 0)));
     }
 
     /**

@@ -75,10 +75,7 @@ class SystemEndToEndTest {
         compose.run(Duration.ofMinutes(15), "up", "--detach", "--build", "--wait", "--wait-timeout", "420");
         log("built and started, every service healthy");
         shop = new Shop(
-                compose.port("ORDER_PORT"),
-                compose.port("STOCK_PORT"),
-                compose.port("MAIL_PORT"),
-                compose.port("GREENMAIL_API_PORT"));
+                compose, compose.port("ORDER_PORT"), compose.port("STOCK_PORT"), compose.port("GREENMAIL_API_PORT"));
         ops = new Ops(compose.port("ZIPKIN_PORT"), compose.port("PROMETHEUS_PORT"));
     }
 
@@ -557,10 +554,10 @@ class SystemEndToEndTest {
                         == 7);
 
         String replay = "{\"topic\":\"orders\",\"from\":\"PT1M\"";
-        HttpResponse<String> dryRun = shop.postReplay(replay + "}");
-        assertThat(dryRun.statusCode()).as(dryRun.body()).isEqualTo(200);
-        HttpResponse<String> refused = shop.postReplay(replay + ",\"execute\":true}");
-        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        Shop.AdminAnswer dryRun = shop.postReplay(replay + "}");
+        assertThat(dryRun.status()).as(dryRun.body()).isEqualTo(200);
+        Shop.AdminAnswer refused = shop.postReplay(replay + ",\"execute\":true}");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(409);
         assertThat(refused.body()).contains("still has");
         await("mail-service's three instances share orders again after the refused replay")
                 .atMost(Duration.ofMinutes(2))

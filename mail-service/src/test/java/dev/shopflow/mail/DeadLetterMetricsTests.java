@@ -91,7 +91,7 @@ class DeadLetterMetricsTests extends MailTestSupport {
 
     private void redrive() throws Exception {
         HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/admin/dead-letters/redrive"))
+                HttpRequest.newBuilder(URI.create("http://localhost:" + adminPort + "/admin/dead-letters/redrive"))
                         .header("Content-Type", "application/json")
                         .header("Authorization", basic(ADMIN_CREDENTIALS))
                         .POST(HttpRequest.BodyPublishers.ofString("{\"topic\":\"orders\",\"execute\":true}"))

@@ -97,8 +97,8 @@ class MailDeferralTests {
     @Autowired
     JdbcClient jdbc;
 
-    @Value("${local.server.port}")
-    int port;
+    @Value("${local.admin.port}")
+    int adminPort;
 
     @Value("${local.management.port}")
     int managementPort;
@@ -197,7 +197,7 @@ class MailDeferralTests {
     }
 
     private String get(String path) throws Exception {
-        int target = path.startsWith("/actuator") ? managementPort : port;
+        int target = path.startsWith("/actuator") ? managementPort : adminPort;
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + target + path))
                 .header("Authorization", MailTestSupport.basic(MailTestSupport.ADMIN_CREDENTIALS))
                 .build();

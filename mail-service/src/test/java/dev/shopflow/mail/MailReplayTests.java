@@ -212,7 +212,8 @@ class MailReplayTests extends MailTestSupport {
     }
 
     private HttpResponse<String> post(String body, String credentials) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/admin/replay"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + adminPort + "/admin/replay"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (credentials != null) {

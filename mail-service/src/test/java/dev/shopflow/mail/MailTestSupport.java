@@ -53,6 +53,10 @@ abstract class MailTestSupport {
     @Value("${local.server.port}")
     int port;
 
+    /** Where {@code /admin/**} is served: its own port, not the API's. */
+    @Value("${local.admin.port}")
+    int adminPort;
+
     final HttpClient http = HttpClient.newHttpClient();
     String customer;
 

@@ -39,6 +39,7 @@ final class RelayProcess implements AutoCloseable {
                 OrderServiceApplication.class.getName(),
                 "--server.port=" + port,
                 "--management.server.port=" + managementPort,
+                "--shopflow.admin.port=0",
                 "--spring.datasource.url=" + database.getJdbcUrl(),
                 "--spring.datasource.username=" + database.getUsername(),
                 "--spring.datasource.password=" + database.getPassword(),

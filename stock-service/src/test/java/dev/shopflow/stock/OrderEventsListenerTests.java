@@ -74,8 +74,8 @@ class OrderEventsListenerTests {
     @Autowired
     KafkaListenerEndpointRegistry listeners;
 
-    @Value("${local.server.port}")
-    int port;
+    @Value("${local.admin.port}")
+    int adminPort;
 
     KafkaProducer<String, String> producer;
 
@@ -319,7 +319,7 @@ class OrderEventsListenerTests {
     private HttpResponse<String> replay(String body) throws Exception {
         return HttpClient.newHttpClient()
                 .send(
-                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/admin/replay"))
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + adminPort + "/admin/replay"))
                                 .header("Content-Type", "application/json")
                                 .header(
                                         "Authorization",

@@ -22,6 +22,9 @@ class ProductApiTests {
     @Value("${local.server.port}")
     int port;
 
+    @Value("${local.admin.port}")
+    int adminPort;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -82,7 +85,8 @@ class ProductApiTests {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code /admin/**} on the admin port, anything else on the API port. */
     private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
+        return URI.create("http://localhost:" + (path.startsWith("/admin/") ? adminPort : port) + path);
     }
 }
