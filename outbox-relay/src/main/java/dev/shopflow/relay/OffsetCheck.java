@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,7 +130,12 @@ final class OffsetCheck {
         return Optional.ofNullable(problem.get());
     }
 
-    /** The LSN in the newest offset this relay stored, if any. */
+    /**
+     * How far the newest offset this relay stored says the changes were handled, if it stored one: the greatest of
+     * its LSNs. Debezium confirms to the slot the commit LSN of the last transaction it handled whole
+     * ({@code lsn_commit}), which lies beyond the LSN of that transaction's last change ({@code lsn}) once a
+     * heartbeat has stored an offset after it; a slot at that commit LSN skips nothing.
+     */
     Optional<Long> storedLsn() {
         boolean tableExists = jdbc.sql("select to_regclass(:table) is not null")
                 .param("table", DebeziumRelay.OFFSET_TABLE)
@@ -144,9 +150,14 @@ final class OffsetCheck {
                 .query(String.class)
                 .list();
         for (String offset : offsets) {
-            JsonNode lsn = JSON.readTree(offset).get("lsn");
-            if (lsn != null && lsn.isNumber()) {
-                return Optional.of(lsn.longValue());
+            JsonNode stored = JSON.readTree(offset);
+            Optional<Long> handled = Stream.of("lsn", "lsn_commit", "lsn_proc")
+                    .map(stored::get)
+                    .filter(lsn -> lsn != null && lsn.isNumber())
+                    .map(JsonNode::longValue)
+                    .max(Long::compare);
+            if (handled.isPresent()) {
+                return handled;
             }
         }
         return Optional.empty();
