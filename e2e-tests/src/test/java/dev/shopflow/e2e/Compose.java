@@ -82,6 +82,46 @@ final class Compose {
         return result.output();
     }
 
+    /**
+     * Builds and starts the stack and waits until every service is healthy ({@code up --detach --build --wait}).
+     * When it is not, the failure names each container that is not healthy, with its state and last log lines, so
+     * that a failed start explains itself where the build prints it.
+     */
+    void up(Duration timeout, Duration waitTimeout) {
+        Result result = tryRun(
+                timeout,
+                "up",
+                "--detach",
+                "--build",
+                "--wait",
+                "--wait-timeout",
+                Long.toString(waitTimeout.toSeconds()));
+        if (result.exitCode() != 0) {
+            throw new AssertionError("docker compose up exited with " + result.exitCode() + "; not healthy:\n"
+                    + notHealthy() + "\ncompose said:\n" + tail(result.output(), 15));
+        }
+    }
+
+    /** Each container that is neither healthy nor done, with its state and its last log lines. */
+    private String notHealthy() {
+        StringBuilder found = new StringBuilder();
+        String states = tryRun(Duration.ofSeconds(30), "ps", "--all", "--format", "{{.Service}}\t{{.Status}}")
+                .output();
+        for (String line : states.lines().toList()) {
+            String[] parts = line.split("\t", 2);
+            if (parts.length < 2 || parts[1].contains("(healthy)") || parts[1].startsWith("Exited (0)")) {
+                continue;
+            }
+            found.append("- ").append(parts[0]).append(": ").append(parts[1]).append('\n');
+            tryRun(Duration.ofSeconds(30), "logs", "--no-color", "--no-log-prefix", "--tail", "25", parts[0])
+                    .output()
+                    .lines()
+                    .map(log -> "    " + (log.length() > 600 ? log.substring(0, 600) + " ..." : log))
+                    .forEach(log -> found.append(log).append('\n'));
+        }
+        return found.isEmpty() ? "(every container healthy or done by now)\n" : found.toString();
+    }
+
     /** Runs a Kafka CLI script inside the kafka container. */
     Result kafkaCli(String script, String... args) {
         List<String> command = new ArrayList<>(List.of("exec", "-T", "kafka", "/opt/kafka/bin/" + script));

@@ -30,7 +30,9 @@ import tools.jackson.databind.JsonNode;
  * A fault run over the whole system as {@code docker-compose.yml} runs it, images built from this working tree:
  * orders at a steady rate (each client retrying with its Idempotency-Key until accepted) while, one after the other,
  * Kafka is killed, PostgreSQL restarted, each service killed with SIGKILL, order-service's traffic to PostgreSQL
- * black-holed, and both relays' replication slots invalidated by PostgreSQL. Then it checks what a customer and the
+ * black-holed, and both relays' replication slots invalidated by PostgreSQL while Kafka stays down for longer than
+ * the outbox retention (shortened to 30 s for the run), so the outbox is re-read after retention had every chance to
+ * delete what was not sent. Then it checks what a customer and the
  * shop would: every accepted order decided, both mails of each received (a mail sent again for the same event,
  * same Message-ID, is the documented SMTP window and counted; a mail for a second event of the same kind is
  * invented), stock exact, nothing dead-lettered or parked, every group caught up. Not a test, so that {@code
@@ -53,6 +55,10 @@ final class FaultRun {
     private static final String CONFIRMED = "Your order is confirmed";
     private static final String NOT_FULFILLED = "Your order could not be fulfilled";
     private static final Duration PAUSE = Duration.ofSeconds(25);
+    private static final Duration OUTBOX_RETENTION = Duration.ofSeconds(30);
+    /** Longer than the outbox retention plus one run of it (every minute): retention had its chance to delete. */
+    private static final Duration LONG_OUTAGE = OUTBOX_RETENTION.plus(Duration.ofSeconds(90));
+
     private static final Duration SETTLE = Duration.ofMinutes(6);
     private static final Duration ORDER_PATIENCE = Duration.ofMinutes(4);
 
@@ -75,14 +81,16 @@ final class FaultRun {
     public static void main(String[] args) {
         int rate = Integer.parseInt(System.getProperty("faults.rate", "5"));
         Duration limit = Duration.ofMinutes(Long.parseLong(System.getProperty("faults.limitMinutes", "40")));
-        Compose compose = new Compose("shopflow-faults", ROOT, LOGS);
+        // the outbox keeps relayed rows 30 s instead of an hour, so that the last fault's outage outlasts it
+        Compose compose = new Compose("shopflow-faults", ROOT, LOGS)
+                .withEnv("OUTBOX_RETENTION", OUTBOX_RETENTION.toSeconds() + "s");
         compose.runAndExit("Fault run", limit, FaultRun::log, () -> new FaultRun(compose, rate).run());
     }
 
     private boolean run() throws Exception {
         log("building the images and starting the stack (compose project shopflow-faults)");
         compose.run(Duration.ofMinutes(2), "down", "--volumes", "--remove-orphans");
-        compose.run(Duration.ofMinutes(20), "up", "--detach", "--build", "--wait", "--wait-timeout", "600");
+        compose.up(Duration.ofMinutes(20), Duration.ofMinutes(10));
         shop = new Shop(
                 compose, compose.port("ORDER_PORT"), compose.port("STOCK_PORT"), compose.port("GREENMAIL_API_PORT"));
         Map<String, Integer> stockBefore = stockLevels();
@@ -130,27 +138,37 @@ final class FaultRun {
             }
         });
         pause(PAUSE);
-        fault("both replication slots invalidated (max_slot_wal_keep_size 64MB, Kafka down, WAL written)", () -> {
-            superuser("alter system set max_slot_wal_keep_size = '64MB'");
-            superuser("select pg_reload_conf()");
-            compose.run(Duration.ofMinutes(1), "kill", "kafka");
-            try {
-                superuser("create table if not exists ballast (id bigint, filler text)");
-                awaitUntil("both slots lost", Duration.ofMinutes(4), () -> {
-                    superuser(
-                            "insert into ballast select g, repeat(md5(g::text), 30) from generate_series(1, 20000) g");
-                    superuser("checkpoint");
-                    return superuser("select count(*) from pg_replication_slots where wal_status = 'lost'")
-                            .strip()
-                            .equals("2");
+        fault(
+                "both replication slots invalidated (max_slot_wal_keep_size 64MB, Kafka down for "
+                        + LONG_OUTAGE.toSeconds() + " s, longer than the outbox retention of "
+                        + OUTBOX_RETENTION.toSeconds()
+                        + " s, WAL written): the outbox re-read",
+                () -> {
+                    long kafkaDown = System.nanoTime();
+                    superuser("alter system set max_slot_wal_keep_size = '64MB'");
+                    superuser("select pg_reload_conf()");
+                    compose.run(Duration.ofMinutes(1), "kill", "kafka");
+                    try {
+                        superuser("create table if not exists ballast (id bigint, filler text)");
+                        awaitUntil("both slots lost", Duration.ofMinutes(4), () -> {
+                            superuser(
+                                    "insert into ballast select g, repeat(md5(g::text), 30) from generate_series(1, 20000) g");
+                            superuser("checkpoint");
+                            return superuser("select count(*) from pg_replication_slots where wal_status = 'lost'")
+                                    .strip()
+                                    .equals("2");
+                        });
+                        long left = LONG_OUTAGE.toNanos() - (System.nanoTime() - kafkaDown);
+                        if (left > 0) {
+                            pause(Duration.ofNanos(left));
+                        }
+                    } finally {
+                        superuser("drop table if exists ballast");
+                        superuser("alter system reset max_slot_wal_keep_size");
+                        superuser("select pg_reload_conf()");
+                        compose.run(Duration.ofMinutes(2), "start", "kafka");
+                    }
                 });
-            } finally {
-                superuser("drop table if exists ballast");
-                superuser("alter system reset max_slot_wal_keep_size");
-                superuser("select pg_reload_conf()");
-                compose.run(Duration.ofMinutes(2), "start", "kafka");
-            }
-        });
         pause(Duration.ofSeconds(30));
     }
 

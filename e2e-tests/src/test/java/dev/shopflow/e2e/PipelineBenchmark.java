@@ -151,7 +151,7 @@ final class PipelineBenchmark {
         progress("building the images and starting the stack (compose project shopflow-bench, logs in " + LOGS + ")");
         compose.run(Duration.ofMinutes(2), "down", "--volumes", "--remove-orphans");
         long upStart = System.nanoTime();
-        compose.run(Duration.ofMinutes(20), "up", "--detach", "--build", "--wait", "--wait-timeout", "600");
+        compose.up(Duration.ofMinutes(20), Duration.ofMinutes(10));
         progress("stack healthy after %.0f s".formatted(seconds(System.nanoTime() - upStart)));
         shop = new Shop(
                 compose, compose.port("ORDER_PORT"), compose.port("STOCK_PORT"), compose.port("GREENMAIL_API_PORT"));

@@ -72,7 +72,7 @@ class SystemEndToEndTest {
     static void startTheSystem() {
         compose = new Compose("shopflow-e2e", ROOT, ROOT.resolve("e2e-tests/target/e2e")).withProfiles("ops");
         compose.run(Duration.ofMinutes(2), "down", "--volumes", "--remove-orphans");
-        compose.run(Duration.ofMinutes(15), "up", "--detach", "--build", "--wait", "--wait-timeout", "420");
+        compose.up(Duration.ofMinutes(15), Duration.ofMinutes(7));
         log("built and started, every service healthy");
         shop = new Shop(
                 compose, compose.port("ORDER_PORT"), compose.port("STOCK_PORT"), compose.port("GREENMAIL_API_PORT"));
