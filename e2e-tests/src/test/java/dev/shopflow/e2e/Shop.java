@@ -77,11 +77,7 @@ final class Shop {
 
     /** {@code POST /admin/replay} on mail-service as the compose stack's admin (default password). */
     JsonNode replayMailService(String body) {
-        AdminAnswer answer = postReplay(body);
-        if (answer.status() != 200) {
-            throw new AssertionError("POST /admin/replay answered " + answer.status() + ": " + answer.body());
-        }
-        return json(answer.body());
+        return ok(postReplay(body), "POST /admin/replay");
     }
 
     /** {@code POST /admin/replay} on (one instance of) mail-service; the answer as it is. */
@@ -93,10 +89,15 @@ final class Shop {
     int restock(String productId, int quantity) {
         AdminAnswer answer =
                 admin("stock-service", "/admin/products/" + productId + "/restock", "{\"quantity\":" + quantity + "}");
+        return ok(answer, "restock of " + productId).path("available").asInt();
+    }
+
+    /** The answer's body as JSON when it is a 200; fails with what was asked and answered otherwise. */
+    private static JsonNode ok(AdminAnswer answer, String what) {
         if (answer.status() != 200) {
-            throw new AssertionError("restock of " + productId + " answered " + answer.status() + ": " + answer.body());
+            throw new AssertionError(what + " answered " + answer.status() + ": " + answer.body());
         }
-        return json(answer.body()).path("available").asInt();
+        return json(answer.body());
     }
 
     /** An admin endpoint's answer: its status and body. */
@@ -125,10 +126,10 @@ final class Shop {
                 "--data-binary",
                 body,
                 "http://localhost:9081" + path);
-        int lastLine = output.stripTrailing().lastIndexOf('\n');
+        String answer = output.stripTrailing();
+        int lastLine = answer.lastIndexOf('\n');
         return new AdminAnswer(
-                Integer.parseInt(output.stripTrailing().substring(lastLine + 1).strip()),
-                output.substring(0, Math.max(lastLine, 0)));
+                Integer.parseInt(answer.substring(lastLine + 1).strip()), output.substring(0, Math.max(lastLine, 0)));
     }
 
     /**
