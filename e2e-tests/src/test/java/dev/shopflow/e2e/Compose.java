@@ -102,6 +102,23 @@ final class Compose {
         }
     }
 
+    /** A service's containers with their states, and the last log lines of each, for a failure message. */
+    String describe(String service, int lines) {
+        String states = tryRun(Duration.ofSeconds(30), "ps", "--all", "--format", "{{.Name}}\t{{.Status}}", service)
+                .output();
+        return states + logLines(service, lines);
+    }
+
+    private String logLines(String service, int lines) {
+        StringBuilder found = new StringBuilder();
+        tryRun(Duration.ofSeconds(30), "logs", "--no-color", "--tail", String.valueOf(lines), service)
+                .output()
+                .lines()
+                .map(log -> "    " + (log.length() > 600 ? log.substring(0, 600) + " ..." : log))
+                .forEach(log -> found.append(log).append('\n'));
+        return found.toString();
+    }
+
     /** Each container that is neither healthy nor done, with its state and its last log lines. */
     private String notHealthy() {
         StringBuilder found = new StringBuilder();
@@ -113,11 +130,7 @@ final class Compose {
                 continue;
             }
             found.append("- ").append(parts[0]).append(": ").append(parts[1]).append('\n');
-            tryRun(Duration.ofSeconds(30), "logs", "--no-color", "--no-log-prefix", "--tail", "25", parts[0])
-                    .output()
-                    .lines()
-                    .map(log -> "    " + (log.length() > 600 ? log.substring(0, 600) + " ..." : log))
-                    .forEach(log -> found.append(log).append('\n'));
+            found.append(logLines(parts[0], 25));
         }
         return found.isEmpty() ? "(every container healthy or done by now)\n" : found.toString();
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -289,16 +290,27 @@ class SystemEndToEndTest {
     /** Sends an order until order-service answers with anything but a server error. */
     private HttpResponse<String> placeRetrying(Order order) {
         AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
-        await("an answer to order " + order.key())
-                .atMost(SETTLE)
-                .pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    Optional<HttpResponse<String>> response =
-                            shop.tryPlace(order.key(), order.body()).filter(r -> r.statusCode() < 500);
-                    response.ifPresentOrElse(answer::set, unanswered::incrementAndGet);
-                    return response.isPresent();
-                });
+        AtomicReference<String> last = new AtomicReference<>("no answer");
+        try {
+            await("an answer to order " + order.key())
+                    .atMost(SETTLE)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        Optional<HttpResponse<String>> response = shop.tryPlace(order.key(), order.body());
+                        response.ifPresent(r -> last.set(r.statusCode() + " " + r.body()));
+                        response = response.filter(r -> r.statusCode() < 500);
+                        response.ifPresentOrElse(answer::set, unanswered::incrementAndGet);
+                        return response.isPresent();
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(
+                    "no answer but a server error to order " + order.key() + " within " + SETTLE
+                            + "; the last: " + last.get() + "\norder-service:\n"
+                            + compose.describe("order-service", 120)
+                            + "gateway:\n" + compose.describe("gateway", 20),
+                    e);
+        }
         return answer.get();
     }
 
