@@ -52,6 +52,8 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError" \
     MANAGEMENT_PORT=9080 \
     ADMIN_PORT=9081
 EXPOSE 8080 9080 9081
+# `admin METHOD PATH [JSON]`: an operator's call to /admin/** from inside the container (deploy/docker/admin.sh)
+COPY deploy/docker/admin.sh /usr/local/bin/admin
 # Healthy = ready to serve (readiness), not "every dependency up": a service that cannot reach Kafka still takes
 # orders (the outbox keeps them), so a Kafka outage must not mark it unhealthy; /actuator/health shows that state.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \

@@ -39,8 +39,8 @@ class DeployManifestsTests {
             Path.of(System.getProperty("shopflow.root", "..")).toAbsolutePath().normalize();
     private static final Path K8S = ROOT.resolve("deploy/k8s");
     private static final List<String> SERVICES = List.of("order-service", "stock-service", "mail-service");
-    private static final List<String> REQUIRED = List.of(
-            "DB_URL", "DB_USERNAME", "DB_PASSWORD", "KAFKA_BOOTSTRAP_SERVERS", "ADMIN_USERNAME", "ADMIN_PASSWORD");
+    private static final List<String> REQUIRED =
+            List.of("DB_URL", "DB_USERNAME", "DB_PASSWORD", "KAFKA_BOOTSTRAP_SERVERS", "ADMIN_USERNAME");
     private static final Pattern TOPIC_LOOP = Pattern.compile("for topic in ([^;]+); do");
 
     @ParameterizedTest
@@ -230,6 +230,40 @@ class DeployManifestsTests {
     }
 
     /**
+     * Compose ships no admin password: a one-shot service writes ADMIN_PASSWORD (or a random one) into a volume,
+     * readable by the services' user alone, before any service starts, and each service reads it from there as
+     * Spring Boot's config tree, where the property ADMIN_PASSWORD is the file's name.
+     */
+    @Test
+    void composeGeneratesTheAdminPasswordInsteadOfShippingOne() {
+        Map<String, Object> compose = compose();
+        assertThat(read(ROOT.resolve("docker-compose.yml"))).doesNotContainPattern("ADMIN_PASSWORD:-[^}]");
+        Map<String, Object> generator = service(compose, "admin-password");
+        String script = String.join("\n", strings(generator.get("command")));
+        assertThat(script).contains("file=/secret/ADMIN_PASSWORD", "/dev/urandom", "chown 10001:10001", "chmod 0400");
+        assertThat(strings(generator.get("volumes"))).containsExactly("admin-secret:/secret");
+        assertThat(read(ROOT.resolve("Dockerfile"))).contains("--uid 10001", "USER 10001:10001");
+        for (String name : SERVICES) {
+            Map<String, Object> service = service(compose, name);
+            Map<String, Object> environment = map(service.get("environment"));
+            assertThat(environment).as(name).doesNotContainKey("ADMIN_PASSWORD");
+            assertThat(environment.get("SPRING_CONFIG_IMPORT"))
+                    .as(name)
+                    .isEqualTo("optional:configtree:/run/secrets/shopflow-admin/");
+            assertThat(strings(service.get("volumes")))
+                    .as(name)
+                    .contains("admin-secret:/run/secrets/shopflow-admin:ro");
+            assertThat(map(map(service.get("depends_on")).get("admin-password")))
+                    .as(name)
+                    .containsEntry("condition", "service_completed_successfully");
+            assertThat(read(ROOT.resolve(name + "/src/main/resources/application.yml")))
+                    .contains("password: ${ADMIN_PASSWORD:}");
+        }
+        assertThat(read(ROOT.resolve("deploy/docker/admin.sh")))
+                .contains("/run/secrets/shopflow-admin/ADMIN_PASSWORD", "-K -");
+    }
+
+    /**
      * Under overload the front door holds little and answers fast: each replica gets as many requests at once as
      * order-service admits, the next ones wait in a queue bounded in length and in time, and a request that finds
      * the queue full is refused at once with a problem+json 503 whose Retry-After spreads the retries.
@@ -276,6 +310,8 @@ class DeployManifestsTests {
             Set<String> kubernetes = new TreeSet<>(example.configMaps().get("shopflow-config"));
             kubernetes.addAll(example.configMaps().get(service + "-config"));
             kubernetes.addAll(example.secrets().get(service + "-credentials"));
+            // compose generates the admin password into a file (composeGeneratesTheAdminPasswordInsteadOfShippingOne)
+            assertThat(kubernetes).contains("ADMIN_PASSWORD");
             for (Set<String> environment : List.of(composed, kubernetes)) {
                 assertThat(environment).containsAll(REQUIRED);
                 for (String variable : environment) {

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
@@ -21,6 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class Shop {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The line the image's {@code admin} command ends with, on standard error. */
+    private static final Pattern ADMIN_STATUS = Pattern.compile("(?m)^HTTP (\\d{3})$");
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -104,32 +108,20 @@ final class Shop {
     record AdminAnswer(int status, String body) {}
 
     /**
-     * A {@code POST} to an admin endpoint. The admin port (9081) is not published, by the gateway or otherwise, so
-     * the call is made as an operator makes it: with curl inside (one instance of) the service's container.
+     * A {@code POST} to an admin endpoint. The admin port (9081) is not published, by the gateway or otherwise, and
+     * compose generates the password, so the call is made as an operator makes it: with the image's {@code admin}
+     * command inside (one instance of) the service's container, which prints the body and {@code HTTP <status>}.
      */
     private AdminAnswer admin(String service, String path, String body) {
-        String output = compose.output(
-                Duration.ofSeconds(90),
-                "exec",
-                "-T",
-                service,
-                "curl",
-                "-sS",
-                "--max-time",
-                "60",
-                "-w",
-                "\n%{http_code}",
-                "-u",
-                "admin:shopflow-admin",
-                "-H",
-                "Content-Type: application/json",
-                "--data-binary",
-                body,
-                "http://localhost:9081" + path);
-        String answer = output.stripTrailing();
-        int lastLine = answer.lastIndexOf('\n');
+        Compose.Result result =
+                compose.tryRun(Duration.ofSeconds(90), "exec", "-T", service, "admin", "POST", path, body);
+        Matcher status = ADMIN_STATUS.matcher(result.output());
+        if (!status.find()) {
+            throw new AssertionError("admin POST " + path + " on " + service + " exited with " + result.exitCode()
+                    + " and no status:\n" + Compose.tail(result.output(), 40));
+        }
         return new AdminAnswer(
-                Integer.parseInt(answer.substring(lastLine + 1).strip()), output.substring(0, Math.max(lastLine, 0)));
+                Integer.parseInt(status.group(1)), status.replaceAll("").strip());
     }
 
     /**
