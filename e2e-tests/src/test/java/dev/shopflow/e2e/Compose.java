@@ -83,6 +83,17 @@ final class Compose {
     }
 
     /**
+     * Starts stopped (or killed) services again, and nothing else: {@code docker compose start} would first run
+     * their one-shot dependencies (kafka-init, admin-password) again, a minute on a busy machine, and the containers
+     * started meanwhile may take the stopped service's address.
+     */
+    void startAgain(Duration timeout, String... services) {
+        List<String> args = new ArrayList<>(List.of("restart", "--no-deps"));
+        args.addAll(List.of(services));
+        run(timeout, args.toArray(String[]::new));
+    }
+
+    /**
      * Builds and starts the stack and waits until every service is healthy ({@code up --detach --build --wait}).
      * When it is not, the failure names each container that is not healthy, with its state and last log lines, so
      * that a failed start explains itself where the build prints it.

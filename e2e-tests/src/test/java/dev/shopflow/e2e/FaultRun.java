@@ -120,7 +120,7 @@ final class FaultRun {
             pause(PAUSE);
             fault(service + " killed (SIGKILL) and started", () -> {
                 compose.run(Duration.ofMinutes(1), "kill", service);
-                compose.run(Duration.ofMinutes(1), "start", service);
+                compose.startAgain(Duration.ofMinutes(1), service);
             });
         }
         pause(PAUSE);

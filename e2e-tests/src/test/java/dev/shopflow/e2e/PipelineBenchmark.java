@@ -319,7 +319,7 @@ final class PipelineBenchmark {
         progress("drain: starting stock-service and mail-service on a backlog of %s".formatted(lags(before)));
         Instant from = Instant.now();
         long fromNanos = System.nanoTime();
-        compose.run(Duration.ofMinutes(3), "start", "stock-service", "mail-service");
+        compose.startAgain(Duration.ofMinutes(3), "stock-service", "mail-service");
         Optional<Sample> quiet = lag.awaitQuiet(bounded(settings.drainLimit()));
         long untilNanos = System.nanoTime();
         quiet.ifPresentOrElse(

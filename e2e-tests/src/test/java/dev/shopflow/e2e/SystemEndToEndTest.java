@@ -270,7 +270,7 @@ class SystemEndToEndTest {
                 assertThat(shop.tryPlace(order.key(), order.body()))
                         .as("order-service is down")
                         .isEmpty();
-                compose.run(Duration.ofMinutes(1), "start", "order-service");
+                compose.startAgain(Duration.ofMinutes(1), "order-service");
             }
             if (order.expected() == Outcome.INVALID) {
                 HttpResponse<String> response = placeRetrying(order);
@@ -341,7 +341,7 @@ class SystemEndToEndTest {
                 .as("records of orders to read again: an OrderPlaced and an outcome per order, at least")
                 .isGreaterThanOrEqualTo(2L * acceptedOrders);
 
-        compose.run(Duration.ofMinutes(1), "start", "mail-service");
+        compose.startAgain(Duration.ofMinutes(1), "mail-service");
         await("mail-service read orders again to the end")
                 .atMost(SETTLE)
                 .pollInterval(Duration.ofSeconds(3))
