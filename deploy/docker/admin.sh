@@ -1,11 +1,11 @@
 #!/bin/bash
 # admin METHOD PATH [JSON]: one call to this service's admin API, made inside its container, where the admin port
 # (ADMIN_PORT, never published) listens. For example:
-#   docker compose exec mail-service admin POST /admin/replay '{"topic":"orders","to":"earliest","dryRun":true}'
+#   docker compose exec mail-service admin POST /admin/replay '{"topic":"orders","from":"earliest"}'
 # The password is ADMIN_PASSWORD, or else the file compose generates (ADMIN_PASSWORD_FILE); it reaches curl on its
 # standard input, never on a command line another process could read.
-# Prints the answer's body and "HTTP <status>" on standard error; exits 0 on a 2xx answer, 1 on any other, 2 when
-# there is no answer (or no password).
+# Prints the answer's body on standard output and "HTTP <status>" on standard error; exits 0 on a 2xx answer, 1 on
+# any other, 2 when there is no answer (or no password).
 set -euo pipefail
 
 if (($# < 2 || $# > 3)); then

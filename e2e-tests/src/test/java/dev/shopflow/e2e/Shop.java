@@ -79,7 +79,7 @@ final class Shop {
                 && response.headers().firstValue("Content-Type").orElse("").startsWith("text/html");
     }
 
-    /** {@code POST /admin/replay} on mail-service as the compose stack's admin (default password). */
+    /** {@code POST /admin/replay} on mail-service as the compose stack's admin (its generated password). */
     JsonNode replayMailService(String body) {
         return ok(postReplay(body), "POST /admin/replay");
     }
