@@ -79,7 +79,7 @@ final class EventCatalogue {
     /** Non-blank: at least one character that is not white space (every text field of every event). */
     static final String NON_BLANK = "\\S";
 
-    /** Who publishes and who reads which topic, as the README's table "Services, groups and ..." says. */
+    /** Who publishes and who reads which topic, as docs/consumers.md's table "Services, groups and ..." says. */
     static final List<Service> SERVICES = List.of(
             new Service(
                     "order-service",
