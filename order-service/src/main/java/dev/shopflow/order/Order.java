@@ -1,5 +1,8 @@
 package dev.shopflow.order;
 
+import dev.shopflow.events.StockEvent;
+import dev.shopflow.events.StockRejected;
+import dev.shopflow.events.StockReserved;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -35,8 +38,34 @@ record Order(
         return new Order(id, customerId, customerEmail, OrderStatus.PENDING, total, now, List.copyOf(lines), null);
     }
 
-    Order withStatus(OrderStatus newStatus) {
-        return new Order(id, customerId, customerEmail, newStatus, total, createdAt, lines, version);
+    /**
+     * Settles the order on stock-service's answer: {@link OrderStatus#CONFIRMED} when the stock was reserved,
+     * {@link OrderStatus#REJECTED} when it was not.
+     *
+     * @return the settled order; its version is unchanged (the statement that saves it increments it)
+     * @throws IllegalStateException when the order is already settled: an order is settled once, while it is
+     *     {@link OrderStatus#PENDING}
+     * @throws IllegalArgumentException when the answer is about another order
+     */
+    Order settle(StockEvent answer) {
+        if (!answer.orderId().equals(id)) {
+            throw new IllegalArgumentException(
+                    "Order " + id + " cannot be settled on an answer about order " + answer.orderId());
+        }
+        if (isSettled()) {
+            throw new IllegalStateException("Order " + id + " is already " + status + "; it cannot be settled again on "
+                    + answer.getClass().getSimpleName());
+        }
+        OrderStatus settled = switch (answer) {
+            case StockReserved reserved -> OrderStatus.CONFIRMED;
+            case StockRejected rejected -> OrderStatus.REJECTED;
+        };
+        return new Order(id, customerId, customerEmail, settled, total, createdAt, lines, version);
+    }
+
+    /** @return true once the order is no longer {@link OrderStatus#PENDING}: it was confirmed or rejected */
+    boolean isSettled() {
+        return status != OrderStatus.PENDING;
     }
 
     @Table("order_lines")

@@ -12,7 +12,6 @@ import dev.shopflow.events.StockReserved;
 import dev.shopflow.outbox.OutboxWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,9 +34,10 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Settles pending orders from stock-service's answers: CONFIRMED on {@link StockReserved}, REJECTED on {@link
- * StockRejected}, with the matching {@link OrderConfirmed} or {@link OrderRejected} written to the outbox in the
- * same transaction as the status and the processed-event record.
+ * Settles pending orders from stock-service's answers ({@link Order#settle}: CONFIRMED on {@link StockReserved},
+ * REJECTED on {@link StockRejected}), with the matching {@link OrderConfirmed} or {@link OrderRejected} written to
+ * the outbox in the same transaction as the status and the processed-event record. An answer about an order that
+ * is already settled is logged and ignored.
  *
  * <p>A poll batch of answers is settled in one transaction, in the order they arrived: the orders are read and
  * locked with one query each for orders and lines, and written with one statement per table.
@@ -83,7 +83,7 @@ class OrderOutcomes {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Set<UUID> firstTime = processedEvents.firstTimes(
                 CONSUMER_GROUP, events.stream().map(StockEvent::eventId).toList());
-        Map<UUID, Pending> orders = lock(events.stream()
+        Map<UUID, Order> orders = lock(events.stream()
                 .filter(event -> firstTime.contains(event.eventId()))
                 .map(StockEvent::orderId)
                 .toList());
@@ -95,11 +95,11 @@ class OrderOutcomes {
             if (!firstTime.contains(event.eventId()) || !applied.add(event.eventId())) {
                 continue;
             }
-            Pending order = orders.get(event.orderId());
+            Order order = orders.get(event.orderId());
             if (order == null) {
                 throw new PermanentEventFailure("No order " + event.orderId() + " for " + event);
             }
-            if (order.status() != OrderStatus.PENDING) {
+            if (order.isSettled()) {
                 log.warn(
                         "Order {} is already {}; ignoring {}",
                         order.id(),
@@ -107,11 +107,13 @@ class OrderOutcomes {
                         event.getClass().getSimpleName());
                 continue;
             }
-            OrderStatus status = settle(order, event, now, outcomes);
-            orders.put(order.id(), order.with(status));
-            settled.add(new Object[] {order.id(), status.name()});
-            Duration latency = Duration.between(order.createdAt(), now);
-            latencies.add(() -> settleLatency.get(status).record(latency));
+            Order settledOrder = order.settle(event);
+            orders.put(settledOrder.id(), settledOrder);
+            settled.add(new Object[] {settledOrder.id(), settledOrder.status().name()});
+            outcomes.add(outcome(settledOrder, event, now));
+            Timer latency = settleLatency.get(settledOrder.status());
+            Duration sincePlaced = Duration.between(settledOrder.createdAt(), now);
+            latencies.add(() -> latency.record(sincePlaced));
         }
         if (!settled.isEmpty()) {
             jdbc.sql("""
@@ -141,58 +143,60 @@ class OrderOutcomes {
         });
     }
 
-    private static OrderStatus settle(Pending order, StockEvent event, Instant now, List<DomainEvent> outcomes) {
-        return switch (event) {
-            case StockReserved reserved -> {
-                outcomes.add(new OrderConfirmed(
-                        UUID.randomUUID(), order.id(), now, order.customerEmail(), order.lines(), order.total()));
-                yield OrderStatus.CONFIRMED;
-            }
-            case StockRejected rejected -> {
-                outcomes.add(new OrderRejected(
+    /** The event that says how the order was settled: {@link OrderConfirmed} or {@link OrderRejected}. */
+    private static DomainEvent outcome(Order settled, StockEvent answer, Instant now) {
+        List<OrderLine> lines = settled.lines().stream()
+                .map(line -> new OrderLine(line.productId(), line.quantity(), line.unitPrice()))
+                .toList();
+        return switch (answer) {
+            case StockReserved reserved ->
+                new OrderConfirmed(
+                        UUID.randomUUID(), settled.id(), now, settled.customerEmail(), lines, settled.total());
+            case StockRejected rejected ->
+                new OrderRejected(
                         UUID.randomUUID(),
-                        order.id(),
+                        settled.id(),
                         now,
-                        order.customerEmail(),
-                        order.lines(),
-                        order.total(),
-                        reason(rejected)));
-                yield OrderStatus.REJECTED;
-            }
+                        settled.customerEmail(),
+                        lines,
+                        settled.total(),
+                        reason(rejected));
         };
     }
 
     /** Reads and locks the orders (in id order, so two batches cannot deadlock) with their lines. */
-    private Map<UUID, Pending> lock(List<UUID> ids) {
-        Map<UUID, Pending> orders = new HashMap<>();
+    private Map<UUID, Order> lock(List<UUID> ids) {
+        Map<UUID, Order> orders = new HashMap<>();
         if (ids.isEmpty()) {
             return orders;
         }
         List<UUID> sorted = ids.stream().distinct().sorted().toList();
-        Map<UUID, List<OrderLine>> lines = new HashMap<>();
+        Map<UUID, List<Order.Line>> lines = new HashMap<>();
         jdbc.sql("""
                         select order_id, product_id, quantity, unit_price from order_lines
                         where order_id in (:ids) order by order_id, line_no""")
                 .param("ids", sorted)
                 .query((rs, row) -> lines.computeIfAbsent(rs.getObject("order_id", UUID.class), id -> new ArrayList<>())
-                        .add(new OrderLine(
+                        .add(new Order.Line(
                                 rs.getString("product_id"), rs.getInt("quantity"), rs.getBigDecimal("unit_price"))))
                 .list();
         jdbc.sql("""
-                        select id, status, customer_email, total, created_at from orders
+                        select id, customer_id, customer_email, status, total, created_at, version from orders
                         where id in (:ids) order by id for update""")
                 .param("ids", sorted)
                 .query((rs, row) -> {
                     UUID id = rs.getObject("id", UUID.class);
                     return orders.put(
                             id,
-                            new Pending(
+                            new Order(
                                     id,
-                                    OrderStatus.valueOf(rs.getString("status")),
+                                    rs.getString("customer_id"),
                                     rs.getString("customer_email"),
+                                    OrderStatus.valueOf(rs.getString("status")),
                                     rs.getBigDecimal("total"),
                                     rs.getTimestamp("created_at").toInstant(),
-                                    List.copyOf(lines.getOrDefault(id, List.of()))));
+                                    List.copyOf(lines.getOrDefault(id, List.of())),
+                                    rs.getInt("version")));
                 })
                 .list();
         return orders;
@@ -202,19 +206,5 @@ class OrderOutcomes {
         return rejected.shortLines().stream()
                 .map(line -> line.productId() + ": " + line.requested() + " ordered, " + line.available() + " in stock")
                 .collect(Collectors.joining("; ", "Not enough stock (", ")"));
-    }
-
-    /** What settling needs of an order. */
-    private record Pending(
-            UUID id,
-            OrderStatus status,
-            String customerEmail,
-            BigDecimal total,
-            Instant createdAt,
-            List<OrderLine> lines) {
-
-        Pending with(OrderStatus newStatus) {
-            return new Pending(id, newStatus, customerEmail, total, createdAt, lines);
-        }
     }
 }
