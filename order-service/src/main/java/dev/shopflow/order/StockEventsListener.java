@@ -19,11 +19,11 @@ import org.springframework.stereotype.Component;
 class StockEventsListener {
 
     private final EventBatches batches;
-    private final OrderOutcomes outcomes;
+    private final OrderSettlement settlement;
 
-    StockEventsListener(EventBatches batches, OrderOutcomes outcomes) {
+    StockEventsListener(EventBatches batches, OrderSettlement settlement) {
         this.batches = batches;
-        this.outcomes = outcomes;
+        this.settlement = settlement;
     }
 
     @KafkaListener(topics = Topics.STOCK, batch = "true")
@@ -32,7 +32,7 @@ class StockEventsListener {
     }
 
     private Optional<EventBatchHandler.Failure> settle(List<EventBatchHandler.Received> batch) {
-        outcomes.applyAll(
+        settlement.settleAll(
                 batch.stream().map(received -> (StockEvent) received.event()).toList());
         return Optional.empty();
     }

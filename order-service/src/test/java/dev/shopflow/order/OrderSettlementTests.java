@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 /** order-service settles orders from stock-service's answers on topic {@code stock}, in group order-service. */
-class OrderOutcomeTests extends RelayIntegrationTest {
+class OrderSettlementTests extends RelayIntegrationTest {
 
     @Test
     void reservedStockConfirmsTheOrderOnceAndPublishesOrderConfirmed() throws Exception {

@@ -46,10 +46,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * histogram {@code shopflow.orders.settle.latency{status}}.
  */
 @Service
-class OrderOutcomes {
+class OrderSettlement {
 
     static final String CONSUMER_GROUP = "order-service";
-    private static final Logger log = LoggerFactory.getLogger(OrderOutcomes.class);
+    private static final Logger log = LoggerFactory.getLogger(OrderSettlement.class);
 
     private final JdbcClient jdbc;
     private final OutboxWriter outbox;
@@ -57,7 +57,7 @@ class OrderOutcomes {
     private final Clock clock = Clock.systemUTC();
     private final Map<OrderStatus, Timer> settleLatency = new HashMap<>();
 
-    OrderOutcomes(JdbcClient jdbc, OutboxWriter outbox, ProcessedEvents processedEvents, MeterRegistry meters) {
+    OrderSettlement(JdbcClient jdbc, OutboxWriter outbox, ProcessedEvents processedEvents, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.processedEvents = processedEvents;
@@ -79,7 +79,7 @@ class OrderOutcomes {
      * @throws PermanentEventFailure for an answer about an order that does not exist: the whole batch rolls back
      */
     @Transactional
-    int applyAll(List<StockEvent> events) {
+    int settleAll(List<StockEvent> events) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Set<UUID> firstTime = processedEvents.firstTimes(
                 CONSUMER_GROUP, events.stream().map(StockEvent::eventId).toList());
