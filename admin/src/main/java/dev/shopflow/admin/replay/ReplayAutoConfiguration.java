@@ -1,5 +1,6 @@
 package dev.shopflow.admin.replay;
 
+import dev.shopflow.admin.deadletter.DeadLetterRedrive;
 import dev.shopflow.consumer.DedupeWindow;
 import dev.shopflow.consumer.EventConsumerAutoConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
