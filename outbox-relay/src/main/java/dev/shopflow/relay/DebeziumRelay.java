@@ -78,6 +78,8 @@ final class DebeziumRelay {
             sink.close();
             throw e;
         }
+        // a platform thread of the engine's own, named after the slot: DebeziumEngine.run blocks for the whole run,
+        // so it is not a task for a shared TaskScheduler or executor; shutdownNow interrupts it if closing hangs
         ExecutorService thread = Executors.newSingleThreadExecutor(Thread.ofPlatform()
                 .name("outbox-relay-" + properties.slotName())
                 .daemon()
