@@ -24,6 +24,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * Receives Debezium's batches and sends the outbox records to Kafka, in commit order. A batch is marked processed
@@ -61,8 +64,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private final RelayMetrics metrics;
     private final Parking parking;
     private final RelayTracing tracing;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
+    private final BackOff resendBackOff;
     private volatile boolean stopping;
     private volatile long stopDeadline;
 
@@ -77,8 +79,9 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         this.metrics = metrics;
         this.parking = parking;
         this.tracing = tracing;
-        this.initialBackoff = initialBackoff;
-        this.maxBackoff = maxBackoff;
+        ExponentialBackOff resendBackOff = new ExponentialBackOff(initialBackoff.toMillis(), 2.0);
+        resendBackOff.setMaxInterval(maxBackoff.toMillis());
+        this.resendBackOff = resendBackOff;
     }
 
     /**
@@ -167,7 +170,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
 
     private void sendUntilAcknowledged(List<OutboxRecord> records) throws InterruptedException {
         boolean[] done = new boolean[records.size()];
-        Duration backoff = initialBackoff;
+        BackOffExecution backoff = resendBackOff.start();
         while (true) {
             if (stopping) {
                 throw new InterruptedException("relay stopping; batch left unprocessed for the next leader");
@@ -176,8 +179,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 metrics.sendRecovered();
                 return;
             }
-            Thread.sleep(backoff.toMillis());
-            backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+            Thread.sleep(backoff.nextBackOff());
         }
     }
 

@@ -95,7 +95,7 @@ final class OffsetCheck {
     String slotAheadAction() {
         return "To re-read the outbox table (events of the retention period are sent again; consumers drop"
                 + " duplicates): select pg_drop_replication_slot('" + slotName + "'); delete from "
-                + DebeziumRelay.OFFSET_TABLE + " where offset_key like '%\"server\":\"" + slotName
+                + EngineSettings.OFFSET_TABLE + " where offset_key like '%\"server\":\"" + slotName
                 + "\"%'; (docs/operations-monitoring.md, \"Slot ahead of the stored offset\")";
     }
 
@@ -105,7 +105,7 @@ final class OffsetCheck {
                 + " Kafka acknowledged within the retention are sent again";
         log.error("Outbox relay offset check: {}", found);
         slot.drop();
-        int deleted = jdbc.sql("delete from " + DebeziumRelay.OFFSET_TABLE + " where offset_key like :key")
+        int deleted = jdbc.sql("delete from " + EngineSettings.OFFSET_TABLE + " where offset_key like :key")
                 .param("key", "%\"server\":\"" + slotName + "\"%")
                 .update();
         log.info("Dropped replication slot {} and {} stored offset rows", slotName, deleted);
@@ -138,13 +138,13 @@ final class OffsetCheck {
      */
     Optional<Long> storedLsn() {
         boolean tableExists = jdbc.sql("select to_regclass(:table) is not null")
-                .param("table", DebeziumRelay.OFFSET_TABLE)
+                .param("table", EngineSettings.OFFSET_TABLE)
                 .query(Boolean.class)
                 .single();
         if (!tableExists) {
             return Optional.empty();
         }
-        List<String> offsets = jdbc.sql("select offset_val from " + DebeziumRelay.OFFSET_TABLE
+        List<String> offsets = jdbc.sql("select offset_val from " + EngineSettings.OFFSET_TABLE
                         + " where offset_key like :key order by record_insert_seq desc")
                 .param("key", "%\"server\":\"" + slotName + "\"%")
                 .query(String.class)

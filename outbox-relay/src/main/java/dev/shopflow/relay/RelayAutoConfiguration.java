@@ -88,12 +88,14 @@ public class RelayAutoConfiguration {
             ObjectProvider<Propagator> propagator) {
         DebeziumRelay relay = new DebeziumRelay(
                 properties,
-                database,
+                new EngineSettings(
+                        properties,
+                        database,
+                        String.join(",", kafkaConnection.getProducer().getBootstrapServers())),
                 () -> new KafkaProducer<>(
                         producerConfig(producerFactory.getConfigurationProperties()),
                         new ByteArraySerializer(),
                         new ByteArraySerializer()),
-                String.join(",", kafkaConnection.getProducer().getBootstrapServers()),
                 metrics,
                 offsetCheck,
                 parked,

@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * Makes exactly one replica of a service run its relay. Every replica tries to take a PostgreSQL advisory lock
@@ -29,6 +32,8 @@ import org.springframework.context.SmartLifecycle;
 final class RelayLeadership implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(RelayLeadership.class);
+    /** The longest wait before starting a failed engine again; the first is {@code leader-check-interval}. */
+    private static final Duration MAX_RESTART_WAIT = Duration.ofSeconds(30);
 
     private final RelayProperties properties;
     private final PostgresCoordinates database;
@@ -39,13 +44,18 @@ final class RelayLeadership implements SmartLifecycle {
     private volatile boolean leader;
     private volatile @Nullable Instant leaderSince;
     private volatile boolean running;
-    private Duration restartBackoff;
+    private final BackOff restartBackOff;
+    private BackOffExecution restartWaits;
     private long nextRestartAt;
 
     RelayLeadership(RelayProperties properties, PostgresCoordinates database) {
         this.properties = properties;
         this.database = database;
-        this.restartBackoff = properties.leaderCheckInterval();
+        ExponentialBackOff restartBackOff =
+                new ExponentialBackOff(properties.leaderCheckInterval().toMillis(), 2.0);
+        restartBackOff.setMaxInterval(MAX_RESTART_WAIT.toMillis());
+        this.restartBackOff = restartBackOff;
+        this.restartWaits = restartBackOff.start();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("outbox-relay-leadership").daemon().factory());
     }
@@ -75,6 +85,9 @@ final class RelayLeadership implements SmartLifecycle {
             return;
         }
         running = true;
+        // one thread of its own, not a shared TaskScheduler: ticks and the step-down in stop() run one after
+        // another on it, so the lock connection and the engine are only ever touched by one thread, and no other
+        // task delays a tick
         scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("outbox-relay-leadership").daemon().factory());
         long interval = properties.leaderCheckInterval().toMillis();
@@ -148,7 +161,7 @@ final class RelayLeadership implements SmartLifecycle {
         if (leader) {
             leaderSince = Instant.now();
             log.info("This replica leads the outbox relay (slot {})", properties.slotName());
-            restartBackoff = properties.leaderCheckInterval();
+            restartWaits = restartBackOff.start();
             nextRestartAt = 0;
             keepRelayRunning();
         }
@@ -171,13 +184,11 @@ final class RelayLeadership implements SmartLifecycle {
         try {
             relay.stop();
             relay.start();
-            restartBackoff = properties.leaderCheckInterval();
+            restartWaits = restartBackOff.start();
         } catch (RuntimeException e) {
-            log.error("Starting the outbox relay failed; retrying in {}", restartBackoff, e);
-            nextRestartAt = System.currentTimeMillis() + restartBackoff.toMillis();
-            restartBackoff = restartBackoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
-                    ? Duration.ofSeconds(30)
-                    : restartBackoff.multipliedBy(2);
+            Duration wait = Duration.ofMillis(restartWaits.nextBackOff());
+            log.error("Starting the outbox relay failed; retrying in {}", wait, e);
+            nextRestartAt = System.currentTimeMillis() + wait.toMillis();
         }
     }
 

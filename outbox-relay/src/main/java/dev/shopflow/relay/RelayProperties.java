@@ -24,7 +24,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retention how long relayed outbox rows are kept (for inspection) before the leader deletes them
  * @param debezium further Debezium engine and PostgreSQL connector settings, passed as they are (for example
  *     {@code database.sslmode}, {@code status.update.interval.ms}); applied over the relay's own, except the ones
- *     its guarantees rest on ({@link DebeziumRelay#FIXED_SETTINGS}), which are refused at start-up
+ *     its guarantees rest on ({@link EngineSettings#FIXED_SETTINGS}), which are refused at start-up
  */
 @ConfigurationProperties("shopflow.outbox.relay")
 public record RelayProperties(
@@ -43,12 +43,12 @@ public record RelayProperties(
     public RelayProperties {
         debezium = debezium == null ? Map.of() : Map.copyOf(debezium);
         List<String> fixed = debezium.keySet().stream()
-                .filter(DebeziumRelay.FIXED_SETTINGS::contains)
+                .filter(EngineSettings.FIXED_SETTINGS::contains)
                 .sorted()
                 .toList();
         if (!fixed.isEmpty()) {
             throw new IllegalArgumentException("shopflow.outbox.relay.debezium may not set " + fixed
-                    + ": the relay's guarantees rest on its own values of " + DebeziumRelay.FIXED_SETTINGS);
+                    + ": the relay's guarantees rest on its own values of " + EngineSettings.FIXED_SETTINGS);
         }
         if (enabled && (slotName == null || !slotName.matches("[a-z0-9_]{1,63}"))) {
             throw new IllegalArgumentException(

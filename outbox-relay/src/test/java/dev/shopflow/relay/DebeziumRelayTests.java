@@ -57,7 +57,7 @@ class DebeziumRelayTests {
                 before,
                 running -> await().atMost(Duration.ofSeconds(60))
                         .until(() -> sentIds(before).containsAll(first)));
-        assertThat(jdbc.sql("select offset_val from " + DebeziumRelay.OFFSET_TABLE)
+        assertThat(jdbc.sql("select offset_val from " + EngineSettings.OFFSET_TABLE)
                         .query(String.class)
                         .list())
                 .anyMatch(offset -> offset.contains("lsn"));
@@ -154,9 +154,8 @@ class DebeziumRelayTests {
         OffsetCheck offsetCheck = new OffsetCheck(jdbc, slot, properties.slotName(), metrics);
         DebeziumRelay relay = new DebeziumRelay(
                 properties,
-                database,
+                new EngineSettings(properties, database, "localhost:9092"),
                 () -> producer,
-                "localhost:9092",
                 metrics,
                 offsetCheck,
                 new ParkedEvents(jdbc),

@@ -38,8 +38,7 @@ class RelaySettingsTests {
     }
 
     static Properties engine(RelayProperties properties, PostgresCoordinates database) {
-        return new DebeziumRelay(properties, database, () -> null, "kafka:9092", null, null, null, RelayTracing.NONE)
-                .engineProperties();
+        return new EngineSettings(properties, database, "kafka:9092").properties();
     }
 
     @Test

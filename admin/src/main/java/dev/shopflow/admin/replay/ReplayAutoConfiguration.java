@@ -1,5 +1,6 @@
 package dev.shopflow.admin.replay;
 
+import dev.shopflow.admin.deadletter.DeadLetterRedrive;
 import dev.shopflow.consumer.DedupeWindow;
 import dev.shopflow.consumer.EventConsumerAutoConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
@@ -31,24 +32,41 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class ReplayAutoConfiguration {
 
     @Bean
-    GroupReplay groupReplay(
+    ReplayPlanner replayPlanner(
             KafkaProperties kafka,
-            KafkaAdmin admin,
-            KafkaListenerEndpointRegistry listeners,
             ObjectProvider<ReplayReprocessing> reprocessing,
-            ObjectProvider<DedupeWindow> remembered,
+            ObjectProvider<DedupeWindow> remembered) {
+        return new ReplayPlanner(
+                kafka.getConsumer().getGroupId(), reprocessing.getIfAvailable(), remembered.getIfAvailable());
+    }
+
+    @Bean
+    ReplayExecutor replayExecutor(
+            KafkaProperties kafka,
+            KafkaListenerEndpointRegistry listeners,
+            ReplayPlanner replayPlanner,
+            ObjectProvider<ReplayReprocessing> reprocessing,
             ObjectProvider<PlatformTransactionManager> transactionManager) {
         TransactionOperations transactions = transactionManager.stream()
                 .findFirst()
                 .<TransactionOperations>map(TransactionTemplate::new)
                 .orElse(TransactionOperations.withoutTransaction());
-        return new GroupReplay(
+        return new ReplayExecutor(
                 kafka.getConsumer().getGroupId(),
-                admin,
                 listeners,
+                replayPlanner,
                 reprocessing.getIfAvailable(),
-                remembered.getIfAvailable(),
                 transactions);
+    }
+
+    @Bean
+    GroupReplay groupReplay(
+            KafkaProperties kafka,
+            KafkaAdmin admin,
+            KafkaListenerEndpointRegistry listeners,
+            ReplayPlanner replayPlanner,
+            ReplayExecutor replayExecutor) {
+        return new GroupReplay(kafka.getConsumer().getGroupId(), admin, listeners, replayPlanner, replayExecutor);
     }
 
     @Bean

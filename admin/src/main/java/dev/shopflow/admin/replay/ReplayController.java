@@ -1,5 +1,6 @@
 package dev.shopflow.admin.replay;
 
+import dev.shopflow.admin.deadletter.DeadLetterRedrive;
 import org.apache.kafka.common.KafkaException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;

@@ -24,13 +24,13 @@ class RetentionNoteTests {
 
     @Test
     void withinTheRetentionAndNothingDeletedItSaysNothing() {
-        assertThat(GroupReplay.retentionNote(List.of(partition(0, OLDEST)), daysAgo(1), "PT840H"))
+        assertThat(ReplayPlanner.retentionNote(List.of(partition(0, OLDEST)), daysAgo(1), "PT840H"))
                 .isEmpty();
     }
 
     @Test
     void aFromFurtherBackThanTheTopicKeepsEventsIsSaidSoEvenWhenNothingWasDeletedYet() {
-        assertThat(GroupReplay.retentionNote(List.of(partition(0, OLDEST)), daysAgo(40), "PT840H"))
+        assertThat(ReplayPlanner.retentionNote(List.of(partition(0, OLDEST)), daysAgo(40), "PT840H"))
                 .contains("is further back than the topic keeps events (PT840H)")
                 .contains("the oldest event it still holds is from 2026-11-20T08:00:00Z");
     }
@@ -39,7 +39,7 @@ class RetentionNoteTests {
     void aPartitionThatLostTheEventsFromThenIsNamed() {
         PartitionMove lost = new PartitionMove(2, 30L, 12, 18, 12, OLDEST);
 
-        assertThat(GroupReplay.retentionNote(
+        assertThat(ReplayPlanner.retentionNote(
                         List.of(partition(0, null), lost), ReplayStart.parse("earliest", Instant.now()), null))
                 .contains("Kafka no longer holds every event from earliest")
                 .contains("the topic keeps events for a time Kafka did not say")
@@ -58,15 +58,16 @@ class RetentionNoteTests {
         PartitionMove old = new PartitionMove(1, 90L, 0, 90, 0, now.minus(Duration.ofDays(41)));
         PartitionMove young = new PartitionMove(2, 30L, 0, 30, 0, now.minus(Duration.ofDays(20)));
 
-        assertThat(GroupReplay.forgottenNote(List.of(old, young), ReplayStart.parse("earliest", now), remembered, now))
+        assertThat(ReplayPlanner.forgottenNote(
+                        List.of(old, young), ReplayStart.parse("earliest", now), remembered, now))
                 .contains("Partition(s) 1 hold events older than the PT960H this group remembers")
                 .contains("shopflow.mail.log-retention")
                 .contains("done again");
-        assertThat(GroupReplay.forgottenNote(
+        assertThat(ReplayPlanner.forgottenNote(
                         List.of(old, young), new ReplayStart(now.minus(Duration.ofDays(10))), remembered, now))
                 .as("from a time the group still remembers")
                 .isEmpty();
-        assertThat(GroupReplay.forgottenNote(List.of(old), ReplayStart.parse("earliest", now), null, now))
+        assertThat(ReplayPlanner.forgottenNote(List.of(old), ReplayStart.parse("earliest", now), null, now))
                 .as("a group without a dedupe record of its own")
                 .isEmpty();
     }

@@ -1,4 +1,4 @@
-package dev.shopflow.admin.replay;
+package dev.shopflow.admin.deadletter;
 
 import dev.shopflow.consumer.EventConsumerAutoConfiguration;
 import dev.shopflow.events.EventHeaders;
@@ -35,7 +35,7 @@ import org.springframework.kafka.support.KafkaHeaders;
  * dropped), a poll batch at a time, and the re-drive's own group {@code <group>.redrive} commits past each batch
  * only once Kafka acknowledged it. Other groups reading the topic get the event again and skip it as already processed.
  */
-class DeadLetterRedrive {
+public class DeadLetterRedrive {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterRedrive.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -47,7 +47,7 @@ class DeadLetterRedrive {
     private final Map<String, Object> producerConfig;
 
     /** Connects as the service's own consumers and producers do (same servers, security and client settings). */
-    DeadLetterRedrive(String group, ConsumerFactory<?, ?> consumers, ProducerFactory<?, ?> producers) {
+    public DeadLetterRedrive(String group, ConsumerFactory<?, ?> consumers, ProducerFactory<?, ?> producers) {
         this.group = group;
         this.consumerConfig = new HashMap<>(consumers.getConfigurationProperties());
         this.producerConfig = new HashMap<>(producers.getConfigurationProperties());
@@ -63,10 +63,10 @@ class DeadLetterRedrive {
      * @param pending how many dead letters were not re-driven yet (before this call)
      * @param redriven how many were published again now (0 for a dry run)
      */
-    record Report(
+    public record Report(
             String group, String deadLetterTopic, String topic, long pending, long redriven, List<DeadLetter> listed) {}
 
-    record DeadLetter(
+    public record DeadLetter(
             int partition,
             long offset,
             @Nullable String eventId,
@@ -79,7 +79,7 @@ class DeadLetterRedrive {
      * any size takes bounded memory, and a re-drive that fails half-way keeps what it did: a retry goes on with the
      * rest.
      */
-    Report run(String topic, boolean execute) {
+    public Report run(String topic, boolean execute) {
         String deadLetters = EventConsumerAutoConfiguration.deadLetterTopic(topic, group);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = partitions(consumer, deadLetters);
@@ -210,7 +210,7 @@ class DeadLetterRedrive {
     private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
         if (infos == null || infos.isEmpty()) {
-            throw new InvalidReplayException("topic: dead-letter topic " + topic + " does not exist");
+            throw new InvalidRedriveException("topic: dead-letter topic " + topic + " does not exist");
         }
         return infos.stream()
                 .map(info -> new TopicPartition(topic, info.partition()))

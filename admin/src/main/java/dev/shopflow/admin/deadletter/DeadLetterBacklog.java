@@ -1,4 +1,4 @@
-package dev.shopflow.admin.replay;
+package dev.shopflow.admin.deadletter;
 
 import dev.shopflow.consumer.EventConsumerAutoConfiguration;
 import io.micrometer.core.instrument.Gauge;
@@ -210,6 +210,8 @@ final class DeadLetterBacklog implements SmartLifecycle {
     @Override
     public synchronized void start() {
         admin = Admin.create(adminConfig);
+        // a thread of its own, not the application's TaskScheduler (there may be none, and a reading, which may
+        // take up to the timeout while Kafka is away, must not delay other scheduled work)
         scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("dead-letter-metrics").daemon().factory());
         scheduler.scheduleWithFixedDelay(this::refreshLogged, 0, interval.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,4 +1,4 @@
-package dev.shopflow.admin.replay;
+package dev.shopflow.admin.deadletter;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;

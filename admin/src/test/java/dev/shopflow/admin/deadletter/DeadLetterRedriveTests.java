@@ -1,4 +1,4 @@
-package dev.shopflow.admin.replay;
+package dev.shopflow.admin.deadletter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.shopflow.admin.replay;
+package dev.shopflow.admin.deadletter;
 
 import dev.shopflow.consumer.EventConsumerAutoConfiguration;
 import dev.shopflow.consumer.TopicsProperties;
