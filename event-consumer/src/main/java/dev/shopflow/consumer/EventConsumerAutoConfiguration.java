@@ -112,8 +112,15 @@ public class EventConsumerAutoConfiguration {
 
         @Bean
         @DependsOnDatabaseInitialization
+        @ConditionalOnBooleanProperty(name = "shopflow.dedupe.migrate-schema", matchIfMissing = true)
         ConsumerSchema consumerSchema(DataSource dataSource) {
             return ConsumerSchema.migrate(dataSource);
+        }
+
+        @Bean
+        @ConditionalOnBooleanProperty(name = "shopflow.dedupe.migrate-schema", havingValue = false)
+        ConsumerSchema consumerSchemaManagedElsewhere() {
+            return ConsumerSchema.managedElsewhere();
         }
 
         @Bean

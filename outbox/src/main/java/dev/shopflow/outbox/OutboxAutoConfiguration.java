@@ -8,6 +8,7 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -25,8 +26,15 @@ public class OutboxAutoConfiguration {
 
     @Bean
     @DependsOnDatabaseInitialization
+    @ConditionalOnBooleanProperty(name = "shopflow.outbox.migrate-schema", matchIfMissing = true)
     OutboxSchema outboxSchema(DataSource dataSource) {
         return OutboxSchema.migrate(dataSource);
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty(name = "shopflow.outbox.migrate-schema", havingValue = false)
+    OutboxSchema outboxSchemaManagedElsewhere() {
+        return OutboxSchema.managedElsewhere();
     }
 
     @Bean
