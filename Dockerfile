@@ -41,7 +41,6 @@ FROM eclipse-temurin:21-jre AS runtime
 RUN groupadd --system --gid 10001 shopflow \
     && useradd --system --uid 10001 --gid shopflow --home-dir /app --shell /usr/sbin/nologin shopflow
 WORKDIR /app
-USER 10001:10001
 # Heap: half the container's memory limit. The other half is for what is not heap (metaspace, code cache, thread
 # stacks, GC and I/O buffers, about 250-350 MB for these services), so the process stays below the limit under any
 # load: at 75 % a busy order-service outgrew 1 GiB and was OOM-killed. Die (and get restarted) rather than limp on
@@ -58,24 +57,33 @@ COPY deploy/docker/admin.sh /usr/local/bin/admin
 # orders (the outbox keeps them), so a Kafka outage must not mark it unhealthy; /actuator/health shows that state.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \
     CMD curl -fsS -o /dev/null "http://localhost:${MANAGEMENT_PORT}/actuator/health/readiness" || exit 1
-# application.jar holds only the service's classes; its manifest puts lib/ on the class path.
-ENTRYPOINT ["java", "-jar", "application.jar"]
+# application.jar holds only the service's classes; its manifest puts lib/ on the class path. application.jsa is the
+# class data archive each service image trains at build time (deploy/docker/train-class-data.sh).
+COPY deploy/docker/train-class-data.sh /usr/local/bin/train-class-data
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=application.jsa", "-jar", "application.jar"]
 
-# ---- one image per service: the Spring Boot layers, least likely to change first ----
+# ---- one image per service: the Spring Boot layers, least likely to change first, then the class data archive
+#      (trained as root, read-only to the service's user, which runs it) ----
 FROM runtime AS order-service
 COPY --from=build /layers/order-service/dependencies/ ./
 COPY --from=build /layers/order-service/spring-boot-loader/ ./
 COPY --from=build /layers/order-service/snapshot-dependencies/ ./
 COPY --from=build /layers/order-service/application/ ./
+RUN train-class-data
+USER 10001:10001
 
 FROM runtime AS stock-service
 COPY --from=build /layers/stock-service/dependencies/ ./
 COPY --from=build /layers/stock-service/spring-boot-loader/ ./
 COPY --from=build /layers/stock-service/snapshot-dependencies/ ./
 COPY --from=build /layers/stock-service/application/ ./
+RUN train-class-data
+USER 10001:10001
 
 FROM runtime AS mail-service
 COPY --from=build /layers/mail-service/dependencies/ ./
 COPY --from=build /layers/mail-service/spring-boot-loader/ ./
 COPY --from=build /layers/mail-service/snapshot-dependencies/ ./
 COPY --from=build /layers/mail-service/application/ ./
+RUN train-class-data
+USER 10001:10001
