@@ -8,6 +8,7 @@ import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.lang.ArchRule;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The architecture every module keeps, written once; each module's {@code ArchitectureTests} applies the rules
@@ -23,6 +24,9 @@ public final class ArchitectureRules {
             List.of("org.springframework.transaction.annotation.Transactional", "jakarta.transaction.Transactional");
     private static final String TRANSACTION_OPERATIONS =
             "org.springframework.transaction.support.TransactionOperations";
+    /** The methods that run work in the transaction; building one (withoutTransaction) runs nothing. */
+    private static final Set<String> TRANSACTION_RUNS = Set.of("execute", "executeWithoutResult");
+
     private static final String DOMAIN_EVENT = "dev.shopflow.events.DomainEvent";
     private static final String COMPONENT = "org.springframework.stereotype.Component";
     private static final String SPRING_BOOT_APPLICATION =
@@ -120,6 +124,7 @@ public final class ArchitectureRules {
                         || type.getMethods().stream().anyMatch(method -> method.isMetaAnnotatedWith(annotation)));
         return annotated
                 || type.getMethodCallsFromSelf().stream()
-                        .anyMatch(call -> call.getTargetOwner().isAssignableTo(TRANSACTION_OPERATIONS));
+                        .anyMatch(call -> TRANSACTION_RUNS.contains(call.getName())
+                                && call.getTargetOwner().isAssignableTo(TRANSACTION_OPERATIONS));
     }
 }

@@ -28,8 +28,9 @@ class ArchitectureRulesTests {
                         ArchitectureRules.NO_DUAL_WRITE,
                         "TransactionalWithoutKafka",
                         "EventSentToKafka",
-                        "BytesResentToKafka"))
-                .as("a transaction without a send, and sends outside a transaction")
+                        "BytesResentToKafka",
+                        "TransactionsWiredNextToAProducer"))
+                .as("a transaction without a send, sends outside a transaction, and wiring that runs neither")
                 .isEmpty();
     }
 
