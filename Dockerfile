@@ -13,6 +13,7 @@ COPY deploy/docker/with-build-ca.sh /usr/local/bin/with-build-ca
 # so a changed pom downloads only what is new. A new module needs its pom listed here.
 COPY pom.xml ./
 COPY common-events/pom.xml common-events/
+COPY test-support/pom.xml test-support/
 COPY retention/pom.xml retention/
 COPY observability/pom.xml observability/
 COPY outbox/pom.xml outbox/

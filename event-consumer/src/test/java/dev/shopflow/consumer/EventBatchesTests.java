@@ -3,14 +3,12 @@ package dev.shopflow.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.shopflow.events.DomainEvent;
 import dev.shopflow.events.EventDecodingException;
 import dev.shopflow.events.EventJson;
-import dev.shopflow.events.EventType;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
+import dev.shopflow.testsupport.RelayedRecord;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,9 +56,8 @@ class EventBatchesTests {
 
     @Test
     void anEventOnATopicItDoesNotBelongOnIsPoison() {
-        ConsumerRecord<String, String> onOrders = placed(1);
-        ConsumerRecord<String, String> misrouted = new ConsumerRecord<>("stock", 0, 1, "key", onOrders.value());
-        onOrders.headers().forEach(header -> misrouted.headers().add(header));
+        ConsumerRecord<String, String> misrouted =
+                RelayedRecord.of(placedEvent()).topic("stock").consumerRecord(0, 1);
         List<ConsumerRecord<String, String>> records = List.of(placed(0), misrouted, placed(2));
 
         assertThatThrownBy(() -> batches.handle(records, events -> record(events, Optional.empty())))
@@ -115,7 +112,15 @@ class EventBatchesTests {
     }
 
     private static ConsumerRecord<String, String> placed(long offset) {
-        DomainEvent event = new OrderPlaced(
+        return RelayedRecord.of(placedEvent()).consumerRecord(0, offset);
+    }
+
+    private static ConsumerRecord<String, String> poison(long offset) {
+        return RelayedRecord.of(placedEvent()).value("{not json").consumerRecord(0, offset);
+    }
+
+    private static OrderPlaced placedEvent() {
+        return new OrderPlaced(
                 UUID.randomUUID(),
                 UUID.randomUUID(),
                 Instant.now(),
@@ -123,19 +128,6 @@ class EventBatchesTests {
                 "ada@example.com",
                 List.of(new OrderLine("SKU-1", 1, BigDecimal.ONE)),
                 BigDecimal.ONE);
-        EventType type = EventType.of(event);
-        return record(offset, type.typeName(), Integer.toString(type.schemaVersion()), new EventJson().write(event));
-    }
-
-    private static ConsumerRecord<String, String> poison(long offset) {
-        return record(offset, "OrderPlaced", "1", "{not json");
-    }
-
-    private static ConsumerRecord<String, String> record(long offset, String type, String version, String value) {
-        ConsumerRecord<String, String> record = new ConsumerRecord<>("orders", 0, offset, "key", value);
-        record.headers().add("eventType", type.getBytes(StandardCharsets.UTF_8));
-        record.headers().add("schemaVersion", version.getBytes(StandardCharsets.UTF_8));
-        return record;
     }
 
     /** Records what each transaction ended with. */

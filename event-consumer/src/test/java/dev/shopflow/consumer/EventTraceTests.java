@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shopflow.events.EventJson;
-import dev.shopflow.events.EventType;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.observability.InMemoryTracing;
+import dev.shopflow.testsupport.RelayedRecord;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,18 +109,10 @@ class EventTraceTests {
     }
 
     private static ConsumerRecord<String, String> record(OrderPlaced event, long offset, String parentSpan) {
-        EventType type = EventType.of(event);
-        ConsumerRecord<String, String> record =
-                new ConsumerRecord<>("orders", 0, offset, event.orderId().toString(), new EventJson().write(event));
-        record.headers().add("eventType", bytes(type.typeName()));
-        record.headers().add("schemaVersion", bytes(String.valueOf(type.schemaVersion())));
+        RelayedRecord record = RelayedRecord.of(event);
         if (parentSpan != null) {
-            record.headers().add("traceparent", bytes("00-" + TRACE + "-" + parentSpan + "-01"));
+            record.traceparent("00-" + TRACE + "-" + parentSpan + "-01");
         }
-        return record;
-    }
-
-    private static byte[] bytes(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
+        return record.consumerRecord(0, offset);
     }
 }

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shopflow.consumer.EventBatches;
-import dev.shopflow.events.EventJson;
-import dev.shopflow.events.EventType;
 import dev.shopflow.events.OrderPlaced;
-import dev.shopflow.events.Topics;
-import java.nio.charset.StandardCharsets;
+import dev.shopflow.testsupport.RelayedRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -94,13 +91,6 @@ class ConcurrentDeliveryTests extends MailTestSupport {
     }
 
     private static ConsumerRecord<String, String> record(long offset, OrderPlaced event) {
-        EventType type = EventType.of(event);
-        ConsumerRecord<String, String> record = new ConsumerRecord<>(
-                Topics.ORDERS, PARTITION, offset, event.orderId().toString(), new EventJson().write(event));
-        record.headers().add("eventId", event.eventId().toString().getBytes(StandardCharsets.UTF_8));
-        record.headers().add("eventType", type.typeName().getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add("schemaVersion", Integer.toString(type.schemaVersion()).getBytes(StandardCharsets.UTF_8));
-        return record;
+        return RelayedRecord.of(event).consumerRecord(PARTITION, offset);
     }
 }

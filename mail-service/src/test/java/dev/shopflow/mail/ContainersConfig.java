@@ -1,11 +1,11 @@
 package dev.shopflow.mail;
 
+import dev.shopflow.testsupport.Containers;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.testcontainers.service.connection.ServiceConnection;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistrar;
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -13,33 +13,28 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 @TestConfiguration(proxyBeanMethods = false)
 class ContainersConfig {
 
-    static final int SMTP = 3025;
-    static final int API = 8080;
-
     @Bean
     @ServiceConnection
     PostgreSQLContainer postgres() {
-        return new PostgreSQLContainer("postgres:17");
+        return Containers.postgres();
     }
 
     @Bean
     @ServiceConnection
     KafkaContainer kafka() {
-        return new KafkaContainer("apache/kafka:4.2.2");
+        return Containers.kafka();
     }
 
     @Bean
     GenericContainer<?> greenMail() {
-        return new GenericContainer<>("greenmail/standalone:2.1.8")
-                .withExposedPorts(SMTP, API)
-                .waitingFor(Wait.forHttp("/api/service/readiness").forPort(API));
+        return Containers.greenMail();
     }
 
     @Bean
     DynamicPropertyRegistrar smtpProperties(GenericContainer<?> greenMail) {
         return registry -> {
             registry.add("spring.mail.host", greenMail::getHost);
-            registry.add("spring.mail.port", () -> greenMail.getMappedPort(SMTP));
+            registry.add("spring.mail.port", () -> greenMail.getMappedPort(Containers.GREENMAIL_SMTP_PORT));
         };
     }
 }

@@ -3,13 +3,12 @@ package dev.shopflow.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.shopflow.events.EventJson;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.Topics;
+import dev.shopflow.testsupport.RelayedRecord;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -76,13 +75,11 @@ class DeadLetterMetricsTests extends MailTestSupport {
     private void deadLetter() throws Exception {
         OrderPlaced event =
                 new OrderPlaced(UUID.randomUUID(), UUID.randomUUID(), Instant.now(), "c", customer, LINES, TOTAL);
-        ProducerRecord<String, String> record = new ProducerRecord<>(
-                "orders.mail-service.dlt", event.orderId().toString(), new EventJson().write(event));
-        record.headers().add("eventId", bytes(event.eventId().toString()));
-        record.headers().add("eventType", bytes("OrderPlaced"));
-        record.headers().add("schemaVersion", bytes("1"));
-        record.headers().add("kafka_dlt-original-topic", bytes(Topics.ORDERS));
-        record.headers().add("kafka_dlt-exception-message", bytes("SMTP rejected the sender (since fixed)"));
+        ProducerRecord<String, String> record = RelayedRecord.of(event)
+                .topic("orders.mail-service.dlt")
+                .header("kafka_dlt-original-topic", Topics.ORDERS)
+                .header("kafka_dlt-exception-message", "SMTP rejected the sender (since fixed)")
+                .producerRecord();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", servers()), new StringSerializer(), new StringSerializer())) {
             producer.send(record).get();
@@ -99,9 +96,5 @@ class DeadLetterMetricsTests extends MailTestSupport {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(JSON.readTree(response.body()).get("redriven").asLong()).isEqualTo(2);
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

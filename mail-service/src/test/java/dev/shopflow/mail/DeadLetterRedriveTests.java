@@ -3,13 +3,12 @@ package dev.shopflow.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.shopflow.events.EventJson;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.Topics;
+import dev.shopflow.testsupport.RelayedRecord;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -62,13 +61,11 @@ class DeadLetterRedriveTests extends MailTestSupport {
 
     /** What the error handler writes to the dead-letter topic: the original record plus the exception. */
     private void deadLetter(OrderPlaced event, String error) throws Exception {
-        ProducerRecord<String, String> record = new ProducerRecord<>(
-                "orders.mail-service.dlt", event.orderId().toString(), new EventJson().write(event));
-        record.headers().add("eventId", bytes(event.eventId().toString()));
-        record.headers().add("eventType", bytes("OrderPlaced"));
-        record.headers().add("schemaVersion", bytes("1"));
-        record.headers().add("kafka_dlt-original-topic", bytes(Topics.ORDERS));
-        record.headers().add("kafka_dlt-exception-message", bytes(error));
+        ProducerRecord<String, String> record = RelayedRecord.of(event)
+                .topic("orders.mail-service.dlt")
+                .header("kafka_dlt-original-topic", Topics.ORDERS)
+                .header("kafka_dlt-exception-message", error)
+                .producerRecord();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", servers()), new StringSerializer(), new StringSerializer())) {
             producer.send(record).get();
@@ -85,9 +82,5 @@ class DeadLetterRedriveTests extends MailTestSupport {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

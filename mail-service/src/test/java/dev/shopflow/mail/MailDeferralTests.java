@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shopflow.events.DomainEvent;
-import dev.shopflow.events.EventJson;
-import dev.shopflow.events.EventType;
 import dev.shopflow.events.OrderConfirmed;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.Topics;
+import dev.shopflow.testsupport.Containers;
+import dev.shopflow.testsupport.RelayedRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +26,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,13 +71,13 @@ class MailDeferralTests {
         @Bean
         @ServiceConnection
         PostgreSQLContainer postgres() {
-            return new PostgreSQLContainer("postgres:17");
+            return Containers.postgres();
         }
 
         @Bean
         @ServiceConnection
         KafkaContainer kafka() {
-            return new KafkaContainer("apache/kafka:4.2.2");
+            return Containers.kafka();
         }
 
         @Bean
@@ -207,16 +205,10 @@ class MailDeferralTests {
     }
 
     private void publish(DomainEvent event) throws Exception {
-        EventType type = EventType.of(event);
-        ProducerRecord<String, String> record =
-                new ProducerRecord<>(Topics.ORDERS, event.orderId().toString(), new EventJson().write(event));
-        record.headers().add("eventId", event.eventId().toString().getBytes(StandardCharsets.UTF_8));
-        record.headers().add("eventType", type.typeName().getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add("schemaVersion", Integer.toString(type.schemaVersion()).getBytes(StandardCharsets.UTF_8));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", servers()), new StringSerializer(), new StringSerializer())) {
-            producer.send(record).get();
+            producer.send(RelayedRecord.of(event).topic(Topics.ORDERS).producerRecord())
+                    .get();
         }
     }
 

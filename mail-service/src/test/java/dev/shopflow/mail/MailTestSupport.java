@@ -3,11 +3,11 @@ package dev.shopflow.mail;
 import static org.awaitility.Awaitility.await;
 
 import dev.shopflow.events.DomainEvent;
-import dev.shopflow.events.EventJson;
-import dev.shopflow.events.EventType;
 import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.Topics;
+import dev.shopflow.testsupport.Containers;
+import dev.shopflow.testsupport.RelayedRecord;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +23,6 @@ import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -80,16 +79,10 @@ abstract class MailTestSupport {
     }
 
     void publish(DomainEvent event) throws Exception {
-        EventType type = EventType.of(event);
-        ProducerRecord<String, String> record =
-                new ProducerRecord<>(Topics.ORDERS, event.orderId().toString(), new EventJson().write(event));
-        record.headers().add("eventId", event.eventId().toString().getBytes(StandardCharsets.UTF_8));
-        record.headers().add("eventType", type.typeName().getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add("schemaVersion", Integer.toString(type.schemaVersion()).getBytes(StandardCharsets.UTF_8));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", servers()), new StringSerializer(), new StringSerializer())) {
-            producer.send(record).get();
+            producer.send(RelayedRecord.of(event).topic(Topics.ORDERS).producerRecord())
+                    .get();
         }
     }
 
@@ -100,8 +93,8 @@ abstract class MailTestSupport {
 
     /** The mails this test's customer received. */
     List<JsonNode> mails() throws Exception {
-        URI uri = URI.create("http://" + greenMail.getHost() + ":" + greenMail.getMappedPort(ContainersConfig.API)
-                + "/api/user/" + customer + "/messages/");
+        URI uri = URI.create("http://" + greenMail.getHost() + ":"
+                + greenMail.getMappedPort(Containers.GREENMAIL_API_PORT) + "/api/user/" + customer + "/messages/");
         String body = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
                 .body();
         JsonNode mails = JSON.readTree(body);

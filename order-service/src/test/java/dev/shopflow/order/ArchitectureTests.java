@@ -1,31 +1,24 @@
 package dev.shopflow.order;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-
-import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.shopflow.testsupport.ArchitectureRules;
 
 @AnalyzeClasses(packages = "dev.shopflow.order", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTests {
 
-    /** Package-private by default: only the entry point is public. */
     @ArchTest
-    static final ArchRule onlyTheApplicationIsPublic = classes()
-            .that()
-            .doNotHaveSimpleName("OrderServiceApplication")
-            .and()
-            .areTopLevelClasses()
-            .should()
-            .notHaveModifier(JavaModifier.PUBLIC);
+    static final ArchRule noDualWrite = ArchitectureRules.NO_DUAL_WRITE;
 
-    /** Events reach Kafka only through the outbox: no direct sends, so no dual writes. */
     @ArchTest
-    static final ArchRule noDirectKafkaSends = noClasses()
-            .should()
-            .dependOnClassesThat()
-            .resideInAnyPackage("org.apache.kafka.clients.producer..", "org.springframework.kafka.core..");
+    static final ArchRule eventsOnlyThroughTheOutbox = ArchitectureRules.EVENTS_ONLY_THROUGH_THE_OUTBOX;
+
+    @ArchTest
+    static final ArchRule sendsNothingToKafka = ArchitectureRules.A_SERVICE_SENDS_NOTHING_TO_KAFKA;
+
+    /** Stricter than ArchitectureRules.COMPONENTS_ARE_PACKAGE_PRIVATE, which it makes redundant here. */
+    @ArchTest
+    static final ArchRule onlyTheApplicationIsPublic = ArchitectureRules.ONLY_THE_APPLICATION_IS_PUBLIC;
 }

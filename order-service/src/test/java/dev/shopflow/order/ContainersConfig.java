@@ -1,5 +1,6 @@
 package dev.shopflow.order;
 
+import dev.shopflow.testsupport.Containers;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.testcontainers.service.connection.ServiceConnection;
 import org.springframework.context.annotation.Bean;
@@ -14,12 +15,12 @@ class ContainersConfig {
     @Bean
     @ServiceConnection
     PostgreSQLContainer postgres() {
-        return new PostgreSQLContainer("postgres:17").withCommand("postgres", "-c", "wal_level=logical");
+        return Containers.relayPostgres();
     }
 
     @Bean
     @ServiceConnection
     KafkaContainer kafka() {
-        return new KafkaContainer("apache/kafka:4.2.2");
+        return Containers.kafka();
     }
 }

@@ -3,9 +3,8 @@ package dev.shopflow.order;
 import static org.awaitility.Awaitility.await;
 
 import dev.shopflow.events.DomainEvent;
-import dev.shopflow.events.EventJson;
-import dev.shopflow.events.EventType;
 import dev.shopflow.events.Topics;
+import dev.shopflow.testsupport.RelayedRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -74,16 +72,10 @@ final class KafkaProbe implements AutoCloseable {
     /** Publishes an event on {@code stock} the way the relay would: keyed by order id, with the event headers. */
     static void publishOnStock(String bootstrapServers, DomainEvent event) throws Exception {
         createTopic(bootstrapServers, Topics.STOCK);
-        EventType type = EventType.of(event);
-        ProducerRecord<String, String> record =
-                new ProducerRecord<>(Topics.STOCK, event.orderId().toString(), new EventJson().write(event));
-        record.headers().add("eventId", event.eventId().toString().getBytes(StandardCharsets.UTF_8));
-        record.headers().add("eventType", type.typeName().getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add("schemaVersion", Integer.toString(type.schemaVersion()).getBytes(StandardCharsets.UTF_8));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", bootstrapServers), new StringSerializer(), new StringSerializer())) {
-            producer.send(record).get();
+            producer.send(RelayedRecord.of(event).topic(Topics.STOCK).producerRecord())
+                    .get();
         }
     }
 

@@ -7,6 +7,7 @@ import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.Topics;
 import dev.shopflow.outbox.OutboxWriter;
 import dev.shopflow.relay.RelayProperties;
+import dev.shopflow.testsupport.Containers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -122,9 +123,8 @@ final class RelayBenchmark {
         });
         double load = loadAverage();
         int status = 1;
-        try (PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17")
-                        .withCommand("postgres", "-c", "wal_level=logical", "-c", "max_wal_size=4GB");
-                KafkaContainer kafka = new KafkaContainer("apache/kafka:4.2.2")) {
+        try (PostgreSQLContainer postgres = Containers.relayPostgres("max_wal_size=4GB");
+                KafkaContainer kafka = Containers.kafka()) {
             progress("starting PostgreSQL and Kafka containers");
             Startables.deepStart(postgres, kafka).get(3, TimeUnit.MINUTES);
             new RelayBenchmark(postgres, kafka, List.of(args), load).run();
@@ -379,8 +379,13 @@ final class RelayBenchmark {
         row(
                 out,
                 "infrastructure",
-                "PostgreSQL %s (postgres:17, wal_level=logical), apache/kafka:4.2.2, topic %s: %d partitions"
-                        .formatted(postgresVersion(), Topics.ORDERS, PARTITIONS));
+                "PostgreSQL %s (%s, wal_level=logical), %s, topic %s: %d partitions"
+                        .formatted(
+                                postgresVersion(),
+                                Containers.POSTGRES_IMAGE,
+                                Containers.KAFKA_IMAGE,
+                                Topics.ORDERS,
+                                PARTITIONS));
         row(
                 out,
                 "relay",

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.shopflow.events.EventHeaders;
 import dev.shopflow.outbox.OutboxSchema;
+import dev.shopflow.testsupport.Containers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,8 +26,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 /** The relay's engine on Debezium's real PostgreSQL connector, against a real PostgreSQL with logical decoding. */
 class DebeziumRelayTests {
 
-    static final PostgreSQLContainer postgres =
-            new PostgreSQLContainer("postgres:17").withCommand("postgres", "-c", "wal_level=logical");
+    static final PostgreSQLContainer postgres = Containers.relayPostgres();
     static JdbcClient jdbc;
 
     @BeforeAll

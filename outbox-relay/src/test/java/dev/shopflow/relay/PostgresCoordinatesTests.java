@@ -3,6 +3,7 @@ package dev.shopflow.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.shopflow.testsupport.Containers;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,10 +25,8 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 class PostgresCoordinatesTests {
 
     static final Network network = Network.newNetwork();
-    static final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17")
-            .withNetwork(network)
-            .withNetworkAliases("db")
-            .withCommand("postgres", "-c", "wal_level=logical");
+    static final PostgreSQLContainer postgres =
+            Containers.relayPostgres().withNetwork(network).withNetworkAliases("db");
     static JdbcClient jdbc;
 
     @BeforeAll
@@ -57,7 +56,7 @@ class PostgresCoordinatesTests {
                 .query()
                 .singleRow();
         String connect = "-h db -U %s -d %s".formatted(postgres.getUsername(), postgres.getDatabaseName());
-        try (GenericContainer<?> leader = new GenericContainer<>("postgres:17")
+        try (GenericContainer<?> leader = new GenericContainer<>(Containers.POSTGRES_IMAGE)
                 .withNetwork(network)
                 .withEnv("PGPASSWORD", postgres.getPassword())
                 .withEnv("PGOPTIONS", PostgresCoordinates.DEAD_PEER_OPTIONS)

@@ -1,5 +1,6 @@
 package dev.shopflow.outbox;
 
+import dev.shopflow.testsupport.Containers;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -13,7 +14,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  */
 public final class OutboxDatabase implements BeforeAllCallback, AfterAllCallback {
 
-    public final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17");
+    public final PostgreSQLContainer postgres = Containers.postgres();
     public SimpleDriverDataSource dataSource;
     public JdbcClient jdbc;
 

@@ -3,6 +3,7 @@ package dev.shopflow.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shopflow.testsupport.Containers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +20,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  */
 class TableRetentionTests {
 
-    static final PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17");
+    static final PostgreSQLContainer postgres = Containers.postgres();
     static final Database database = new Database();
 
     SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -9,6 +9,7 @@ import dev.shopflow.events.OrderLine;
 import dev.shopflow.events.OrderPlaced;
 import dev.shopflow.events.StockReserved;
 import dev.shopflow.events.Topics;
+import dev.shopflow.testsupport.RelayedRecord;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +32,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -109,8 +109,8 @@ class OrderEventsListenerTests {
     void aPlacedOrderReservesStockOnceEvenWhenDeliveredTwiceAndStockReservedIsRelayed() throws Exception {
         OrderPlaced order = order("SKU-3003", 4);
 
-        send(order.orderId().toString(), "OrderPlaced", "1", new EventJson().write(order), order.eventId());
-        send(order.orderId().toString(), "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+        send(RelayedRecord.of(order));
+        send(RelayedRecord.of(order));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> available("SKU-3003") == 6);
         List<ConsumerRecord<String, String>> stock =
@@ -124,10 +124,10 @@ class OrderEventsListenerTests {
         OrderPlaced order = order("SKU-3003", 1);
         String key = order.orderId().toString();
 
-        send(key, "OrderPlaced", "1", "{not json", UUID.randomUUID());
-        send(key, "OrderPlaced", "7", new EventJson().write(order), UUID.randomUUID());
-        send(key, "OrderShipped", "1", "{}", UUID.randomUUID());
-        send(key, "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+        send(RelayedRecord.of(order).value("{not json").eventId(UUID.randomUUID()));
+        send(RelayedRecord.of(order).schemaVersion("7").eventId(UUID.randomUUID()));
+        send(RelayedRecord.of(order).eventType("OrderShipped").value("{}").eventId(UUID.randomUUID()));
+        send(RelayedRecord.of(order));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> available("SKU-3003") == 9);
         List<ConsumerRecord<String, String>> dead = readUntil(DEAD_LETTERS, r -> key.equals(r.key()), 3);
@@ -160,7 +160,7 @@ class OrderEventsListenerTests {
                 .update();
         OrderPlaced order = order("SKU-3003", 2);
         try {
-            send(order.orderId().toString(), "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+            send(RelayedRecord.of(order));
 
             // more attempts than shopflow.kafka.retry.attempts allows for a failure that is not transient
             await().atMost(Duration.ofSeconds(30))
@@ -197,12 +197,12 @@ class OrderEventsListenerTests {
 
         listeners.stop();
         try {
-            send(key, "OrderPlaced", "1", new EventJson().write(first), first.eventId());
-            send(key, "OrderPlaced", "1", "{not json", UUID.randomUUID());
-            send(key, "OrderPlaced", "1", new EventJson().write(second), second.eventId());
-            send(key, "StockReserved", "1", new EventJson().write(misrouted), misrouted.eventId());
-            send(key, "OrderPlaced", "1", new EventJson().write(third), third.eventId());
-            send(key, "OrderPlaced", "1", new EventJson().write(first), first.eventId());
+            send(RelayedRecord.of(first).key(key));
+            send(RelayedRecord.of(first).key(key).value("{not json").eventId(UUID.randomUUID()));
+            send(RelayedRecord.of(second).key(key));
+            send(RelayedRecord.of(misrouted).topic(Topics.ORDERS).key(key));
+            send(RelayedRecord.of(third).key(key));
+            send(RelayedRecord.of(first).key(key));
         } finally {
             listeners.start();
         }
@@ -223,7 +223,7 @@ class OrderEventsListenerTests {
     @Test
     void replayingTheTopicFromTheStartReservesNothingTwice() throws Exception {
         OrderPlaced order = order("SKU-3003", 2);
-        send(order.orderId().toString(), "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+        send(RelayedRecord.of(order));
         await().atMost(Duration.ofSeconds(60)).until(() -> available("SKU-3003") == 8);
 
         listeners.stop();
@@ -298,7 +298,7 @@ class OrderEventsListenerTests {
     @Test
     void theAdminReplayRereadsWithoutReservingTwiceAndRefusesToReprocess() throws Exception {
         OrderPlaced order = order("SKU-3003", 2);
-        send(order.orderId().toString(), "OrderPlaced", "1", new EventJson().write(order), order.eventId());
+        send(RelayedRecord.of(order));
         await().atMost(Duration.ofSeconds(60)).until(() -> available("SKU-3003") == 8);
 
         HttpResponse<String> refused =
@@ -358,12 +358,8 @@ class OrderEventsListenerTests {
                                 >= end.getValue().offset());
     }
 
-    private void send(String key, String type, String version, String value, UUID eventId) throws Exception {
-        ProducerRecord<String, String> record = new ProducerRecord<>(Topics.ORDERS, key, value);
-        record.headers().add("eventType", type.getBytes(StandardCharsets.UTF_8));
-        record.headers().add("schemaVersion", version.getBytes(StandardCharsets.UTF_8));
-        record.headers().add("eventId", eventId.toString().getBytes(StandardCharsets.UTF_8));
-        producer.send(record).get();
+    private void send(RelayedRecord record) throws Exception {
+        producer.send(record.producerRecord()).get();
     }
 
     private List<ConsumerRecord<String, String>> readUntil(

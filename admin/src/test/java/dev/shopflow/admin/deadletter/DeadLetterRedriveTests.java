@@ -3,6 +3,7 @@ package dev.shopflow.admin.deadletter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shopflow.testsupport.Containers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.testcontainers.kafka.KafkaContainer;
 /** Re-driving a dead-letter topic of any size, a batch at a time, against a real Kafka. */
 class DeadLetterRedriveTests {
 
-    static final KafkaContainer kafka = new KafkaContainer("apache/kafka:4.2.2");
+    static final KafkaContainer kafka = Containers.kafka();
 
     @BeforeAll
     static void start() {
