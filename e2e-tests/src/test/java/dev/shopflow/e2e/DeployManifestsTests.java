@@ -42,6 +42,11 @@ class DeployManifestsTests {
     private static final List<String> REQUIRED =
             List.of("DB_URL", "DB_USERNAME", "DB_PASSWORD", "KAFKA_BOOTSTRAP_SERVERS", "ADMIN_USERNAME");
     private static final Pattern TOPIC_LOOP = Pattern.compile("for topic in ([^;]+); do");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(s|m)");
+    /** Spring Boot's default for {@code spring.lifecycle.timeout-per-shutdown-phase}. */
+    private static final String BOOT_SHUTDOWN_TIMEOUT = "30s";
+
+    private static final int PRE_STOP_PAUSE = 5;
 
     @ParameterizedTest
     @ValueSource(strings = {"base", "overlays/example", "kafka-topics"})
@@ -116,21 +121,132 @@ class DeployManifestsTests {
         }
     }
 
+    /**
+     * Kubernetes probes the API port, on the paths Spring Boot adds there ({@code
+     * management.endpoint.health.probes.add-additional-paths}): a replica whose API server is stuck is not live,
+     * however well the management port answers.
+     */
     @Test
-    void probesAskTheActuatorOnAPortTheContainerDeclares() {
+    void probesAskLivezAndReadyzOnTheApiPortTheServiceSendsTrafficTo() {
         Kustomization base = Kustomization.load(K8S.resolve("base"));
         assertThat(base.objects("Deployment")).hasSize(3);
         for (Map<String, Object> deployment : base.objects("Deployment")) {
-            Set<Object> ports = containerPorts(deployment);
+            assertThat(containerPorts(deployment)).as(name(deployment)).contains("http");
             for (Map<String, Object> container : maps(podSpec(deployment).get("containers"))) {
-                for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-                    Map<String, Object> get = map(map(container.get(probe)).get("httpGet"));
-                    assertThat(ports).as("%s %s port", name(deployment), probe).contains(get.get("port"));
-                    assertThat(String.valueOf(get.get("path"))).startsWith("/actuator/health/");
-                }
+                Map<String, String> paths = Map.of(
+                        "startupProbe", "/livez",
+                        "livenessProbe", "/livez",
+                        "readinessProbe", "/readyz");
+                paths.forEach((probe, path) -> assertThat(
+                                map(map(container.get(probe)).get("httpGet")))
+                        .as("%s %s", name(deployment), probe)
+                        .containsEntry("path", path)
+                        .containsEntry("port", "http"));
             }
         }
-        assertThat(replicas(base, "order-service")).isEqualTo(2);
+        for (Map<String, Object> service : base.objects("Service")) {
+            assertThat(maps(map(service.get("spec")).get("ports")))
+                    .extracting(port -> port.get("targetPort"))
+                    .as(name(service))
+                    .containsExactly("http");
+        }
+        for (String service : SERVICES) {
+            assertThat(map(map(map(map(applicationYml(service).get("management"))
+                                            .get("endpoint"))
+                                    .get("health"))
+                            .get("probes")))
+                    .as("%s serves /livez and /readyz on its API port", service)
+                    .containsEntry("enabled", true)
+                    .containsEntry("add-additional-paths", true);
+        }
+    }
+
+    /**
+     * A terminating pod leaves the Service's endpoints a moment after it is told to stop: it keeps serving for a
+     * pause (preStop), then shuts down gracefully, and Kubernetes waits for both before it kills it.
+     */
+    @Test
+    void aStoppingPodServesOnForAPauseThenShutsDownGracefullyWithinItsGracePeriod() {
+        Kustomization base = Kustomization.load(K8S.resolve("base"));
+        for (Map<String, Object> deployment : base.objects("Deployment")) {
+            Map<String, Object> config = applicationYml(name(deployment));
+            Map<String, Object> spring = map(config.get("spring"));
+            assertThat(map(config.get("server"))).as(name(deployment)).containsEntry("shutdown", "graceful");
+            int shutdownSeconds = seconds(
+                    map(spring.get("lifecycle")).getOrDefault("timeout-per-shutdown-phase", BOOT_SHUTDOWN_TIMEOUT));
+            for (Map<String, Object> container : maps(podSpec(deployment).get("containers"))) {
+                Object pause = map(map(map(container.get("lifecycle")).get("preStop"))
+                                .get("sleep"))
+                        .get("seconds");
+                assertThat(pause).as("%s preStop sleep", name(deployment)).isEqualTo(PRE_STOP_PAUSE);
+                assertThat((Integer) podSpec(deployment).get("terminationGracePeriodSeconds"))
+                        .as("%s grace period", name(deployment))
+                        .isGreaterThan(PRE_STOP_PAUSE + shutdownSeconds);
+            }
+        }
+    }
+
+    /** A node drain or a node lost takes one replica of a service at a time, where the cluster has the nodes. */
+    @Test
+    void replicasSpreadOverNodesAndADisruptionTakesOneAtATime() {
+        Kustomization base = Kustomization.load(K8S.resolve("base"));
+        for (Map<String, Object> deployment : base.objects("Deployment")) {
+            List<Map<String, Object>> budgets = base.objects("PodDisruptionBudget").stream()
+                    .filter(budget -> selects(map(map(budget.get("spec")).get("selector")), deployment))
+                    .toList();
+            assertThat(budgets)
+                    .as("disruption budgets of %s", name(deployment))
+                    .singleElement()
+                    .satisfies(budget -> assertThat(map(budget.get("spec")))
+                            .containsEntry("maxUnavailable", 1)
+                            .doesNotContainKey("minAvailable"));
+            assertThat(maps(podSpec(deployment).get("topologySpreadConstraints")))
+                    .as("spread of %s", name(deployment))
+                    .singleElement()
+                    .satisfies(spread -> {
+                        assertThat(spread)
+                                .containsEntry("topologyKey", "kubernetes.io/hostname")
+                                .containsEntry("whenUnsatisfiable", "ScheduleAnyway")
+                                .containsEntry("maxSkew", 1);
+                        assertThat(selects(map(spread.get("labelSelector")), deployment))
+                                .as("counts the pods of its own Deployment")
+                                .isTrue();
+                    });
+        }
+    }
+
+    /**
+     * A HorizontalPodAutoscaler owns each Deployment's replicas (a Deployment that named them too would be reset
+     * to that number at every apply): at least 2, at most the topics' partitions, past which a consumer idles.
+     */
+    @Test
+    void anAutoscalerOwnsTheReplicasFromTwoUpToThePartitionCount() {
+        Kustomization base = Kustomization.load(K8S.resolve("base"));
+        int partitions = Integer.parseInt(literal(K8S.resolve("base"), "shopflow-config", "KAFKA_PARTITIONS"));
+        Map<String, Object> job =
+                Kustomization.load(K8S.resolve("kafka-topics")).objects("Job").getFirst();
+        assertThat(maps(maps(podSpec(job).get("containers")).getFirst().get("env")))
+                .as("the topics Job creates the partitions the services are told of")
+                .contains(Map.of("name", "PARTITIONS", "value", String.valueOf(partitions)));
+        for (Map<String, Object> deployment : base.objects("Deployment")) {
+            assertThat(map(deployment.get("spec"))).as(name(deployment)).doesNotContainKey("replicas");
+            List<Map<String, Object>> autoscalers = base.objects("HorizontalPodAutoscaler").stream()
+                    .filter(hpa -> map(map(hpa.get("spec")).get("scaleTargetRef"))
+                            .equals(Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", name(deployment))))
+                    .toList();
+            assertThat(autoscalers)
+                    .as("autoscalers of %s", name(deployment))
+                    .singleElement()
+                    .satisfies(hpa -> {
+                        Map<String, Object> spec = map(hpa.get("spec"));
+                        assertThat(hpa).containsEntry("apiVersion", "autoscaling/v2");
+                        assertThat(spec).containsEntry("minReplicas", 2).containsEntry("maxReplicas", partitions);
+                        assertThat(maps(spec.get("metrics")))
+                                .extracting(
+                                        metric -> map(metric.get("resource")).get("name"))
+                                .containsExactly("cpu");
+                    });
+        }
     }
 
     @ParameterizedTest
@@ -433,12 +549,38 @@ class DeployManifestsTests {
         return ports;
     }
 
-    private static int replicas(Kustomization kustomization, String deployment) {
-        return kustomization.objects("Deployment").stream()
-                .filter(object -> name(object).equals(deployment))
-                .map(object -> (Integer) map(object.get("spec")).get("replicas"))
+    private static boolean selects(Map<String, Object> selector, Map<String, Object> deployment) {
+        Map<String, Object> matchLabels = map(selector.get("matchLabels"));
+        return !matchLabels.isEmpty() && podLabels(deployment).entrySet().containsAll(matchLabels.entrySet());
+    }
+
+    private static Map<String, Object> applicationYml(String service) {
+        return yaml(ROOT.resolve(service + "/src/main/resources/application.yml"))
+                .getFirst();
+    }
+
+    /** A literal of a ConfigMap generator in a kustomization. */
+    private static String literal(Path kustomization, String configMap, String key) {
+        Map<String, Object> generator =
+                maps(yaml(kustomization.resolve("kustomization.yaml"))
+                                .getFirst()
+                                .get("configMapGenerator"))
+                        .stream()
+                        .filter(candidate -> name(candidate).equals(configMap))
+                        .findFirst()
+                        .orElseThrow();
+        return strings(generator.get("literals")).stream()
+                .filter(literal -> literal.startsWith(key + "="))
+                .map(literal -> literal.substring(key.length() + 1))
                 .findFirst()
-                .orElseThrow();
+                .orElseThrow(() -> new AssertionError(key + " is not set in " + configMap));
+    }
+
+    /** Whole seconds of a Spring Boot duration such as {@code 30s} or {@code 1m}. */
+    private static int seconds(Object duration) {
+        Matcher value = DURATION.matcher(String.valueOf(duration));
+        assertThat(value.matches()).as("a duration in s or m: %s", duration).isTrue();
+        return Integer.parseInt(value.group(1)) * (value.group(2).equals("m") ? 60 : 1);
     }
 
     private static Map<String, Object> compose() {

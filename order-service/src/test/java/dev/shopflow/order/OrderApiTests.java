@@ -261,6 +261,20 @@ class OrderApiTests extends IntegrationTest {
         assertThat(docs.json().get("paths").has("/orders/{id}")).isTrue();
     }
 
+    /**
+     * Kubernetes probes the API port ({@code deploy/k8s}): a pod whose API server is stuck is not live, however
+     * well the management port answers.
+     */
+    @Test
+    void answersTheLivenessAndReadinessProbesOnTheApiPort() {
+        for (String probe : List.of("/livez", "/readyz")) {
+            HttpApi.Response response = api.get(probe);
+
+            assertThat(response.status()).as(probe).isEqualTo(200);
+            assertThat(response.json().get("status").asString()).as(probe).isEqualTo("UP");
+        }
+    }
+
     private static <T> T get(Future<T> future) {
         try {
             return future.get();

@@ -166,5 +166,8 @@ class RelayTests extends RelayIntegrationTest {
                 .contains("shopflow_outbox_relay_slot_retained_wal_bytes")
                 .contains("shopflow_outbox_relay_heartbeat_age_seconds")
                 .contains("shopflow_outbox_relay_leader 1.0");
+        assertThat(metrics)
+                .as("the relay's producer comes from Boot's ProducerFactory, measured like every other Kafka client")
+                .containsPattern("kafka_producer_record_send_total\\{[^}]*client_id=\"outbox-relay-\\d+\"");
     }
 }

@@ -10,8 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,7 +26,7 @@ final class DebeziumRelay {
 
     private final RelayProperties properties;
     private final EngineSettings settings;
-    private final Supplier<Producer<byte[], byte[]>> producers;
+    private final RelayProducer producer;
     private final RelayMetrics metrics;
     private final OffsetCheck offsetCheck;
     private final ParkedEvents parked;
@@ -39,14 +37,14 @@ final class DebeziumRelay {
     DebeziumRelay(
             RelayProperties properties,
             EngineSettings settings,
-            Supplier<Producer<byte[], byte[]>> producers,
+            RelayProducer producer,
             RelayMetrics metrics,
             OffsetCheck offsetCheck,
             ParkedEvents parked,
             RelayTracing tracing) {
         this.properties = properties;
         this.settings = settings;
-        this.producers = producers;
+        this.producer = producer;
         this.metrics = metrics;
         this.offsetCheck = offsetCheck;
         this.parked = parked;
@@ -59,7 +57,7 @@ final class DebeziumRelay {
         }
         offsetCheck.verify();
         KafkaSink sink = new KafkaSink(
-                producers, metrics, parked, tracing, properties.sendBackoff(), properties.maxSendBackoff());
+                producer, metrics, parked, tracing, properties.sendBackoff(), properties.maxSendBackoff());
         CountDownLatch finished = new CountDownLatch(1);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
         try {

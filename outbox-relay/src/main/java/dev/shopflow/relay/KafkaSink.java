@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -21,7 +19,6 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.util.backoff.BackOff;
@@ -34,7 +31,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
  *
  * <p>Per-key order rests on the idempotent producer, which keeps a partition's batches in order through its own
  * retries, and on two rules here. The producer never gives up on a batch by itself ({@code delivery.timeout.ms} is
- * unbounded, see {@link RelayAutoConfiguration#producerConfig}): a batch it expired while a later one of the same
+ * unbounded, see {@link RelayProducer#factory}): a batch it expired while a later one of the same
  * partition was still to come would make it start a new sequence, and the later batch could land before the
  * failed one is sent again. And when a send does fail (an error no retry of the producer's cures), the producer is
  * closed at once, dropping what it still holds, and a new one re-sends the records Kafka has not acknowledged, in
@@ -59,8 +56,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private static final Logger log = LoggerFactory.getLogger(KafkaSink.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
-    private final Supplier<Producer<byte[], byte[]>> producers;
-    private @Nullable Producer<byte[], byte[]> producer;
+    private final RelayProducer producer;
     private final RelayMetrics metrics;
     private final Parking parking;
     private final RelayTracing tracing;
@@ -69,13 +65,13 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
     private volatile long stopDeadline;
 
     KafkaSink(
-            Supplier<Producer<byte[], byte[]>> producers,
+            RelayProducer producer,
             RelayMetrics metrics,
             Parking parking,
             RelayTracing tracing,
             Duration initialBackoff,
             Duration maxBackoff) {
-        this.producers = producers;
+        this.producer = producer;
         this.metrics = metrics;
         this.parking = parking;
         this.tracing = tracing;
@@ -145,27 +141,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
 
     /** Closes the producer, waiting a little for what it still sends. */
     void close() {
-        closeProducer(Duration.ofSeconds(5));
-    }
-
-    /** Closes the current producer; the next send takes a new one. */
-    private synchronized void closeProducer(Duration timeout) {
-        Producer<byte[], byte[]> current = producer;
-        producer = null;
-        if (current != null) {
-            try {
-                current.close(timeout);
-            } catch (RuntimeException e) {
-                log.debug("Closing the relay's producer failed", e);
-            }
-        }
-    }
-
-    private synchronized Producer<byte[], byte[]> producer() {
-        if (producer == null) {
-            producer = producers.get();
-        }
-        return producer;
+        producer.close(Duration.ofSeconds(5));
     }
 
     private void sendUntilAcknowledged(List<OutboxRecord> records) throws InterruptedException {
@@ -196,7 +172,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 continue;
             }
             try {
-                acks.put(i, producer().send(records.get(i).kafkaRecord()));
+                acks.put(i, producer.get().send(records.get(i).kafkaRecord()));
             } catch (RuntimeException e) {
                 if (!isPermanent(e)) {
                     // the producer cannot take records now (no metadata, buffer full): stop here, keep the order
@@ -236,7 +212,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
         }
         metrics.sendFailed(failure);
         // nothing the failed producer still holds may land after what is sent again: drop it, start afresh
-        closeProducer(Duration.ZERO);
+        producer.close(Duration.ZERO);
         log.warn(
                 "Kafka did not acknowledge outbox event {} ({} of the batch still to send); retrying on a new"
                         + " producer: {}",
@@ -257,7 +233,7 @@ final class KafkaSink implements DebeziumEngine.ChangeConsumer<RecordChangeEvent
                 return;
             } catch (java.util.concurrent.TimeoutException notYet) {
                 if (stopping && System.nanoTime() - stopDeadline > 0) {
-                    closeProducer(Duration.ZERO);
+                    producer.close(Duration.ZERO);
                 }
             }
         }

@@ -6,12 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
-import java.util.HashMap;
-import java.util.Map;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -92,10 +87,7 @@ public class RelayAutoConfiguration {
                         properties,
                         database,
                         String.join(",", kafkaConnection.getProducer().getBootstrapServers())),
-                () -> new KafkaProducer<>(
-                        producerConfig(producerFactory.getConfigurationProperties()),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer()),
+                RelayProducer.of(producerFactory),
                 metrics,
                 offsetCheck,
                 parked,
@@ -109,34 +101,5 @@ public class RelayAutoConfiguration {
     RelayHealthIndicator outboxRelayHealthIndicator(
             RelayLeadership leadership, RelayMetrics metrics, OffsetCheck offsetCheck, ParkedEvents parked) {
         return new RelayHealthIndicator(leadership, metrics, offsetCheck, parked);
-    }
-
-    /**
-     * Producers for the relay: the configuration of the application's own Kafka producers (Spring Boot's, so its
-     * connection details, {@code spring.kafka.security.protocol}, SSL bundle and {@code spring.kafka.producer.*}
-     * apply as they do to every other client), with the settings the relay's guarantees rest on forced: every
-     * in-sync replica acknowledges, the producer is idempotent (no duplicates or reordering from its own retries)
-     * and not transactional, and it retries a send for as long as it takes (no {@code delivery.timeout.ms}): a
-     * batch the producer gave up on while a later batch of its partition was still to come would let that later
-     * batch land first, and a key's events arrive out of order. How long Kafka has been away shows in the relay's
-     * health ({@link RelayHealthIndicator#STALLED_AFTER}) and metrics, not in failed sends.
-     */
-    static Map<String, Object> producerConfig(Map<String, Object> application) {
-        Map<String, Object> config = new HashMap<>(application);
-        config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-        config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
-        config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-        config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
-        config.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-        config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
-        config.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "outbox-relay");
-        return config;
     }
 }

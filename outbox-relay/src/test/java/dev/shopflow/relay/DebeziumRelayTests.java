@@ -155,7 +155,7 @@ class DebeziumRelayTests {
         DebeziumRelay relay = new DebeziumRelay(
                 properties,
                 new EngineSettings(properties, database, "localhost:9092"),
-                () -> producer,
+                RelayProducerTests.making(() -> producer),
                 metrics,
                 offsetCheck,
                 new ParkedEvents(jdbc),

@@ -30,7 +30,7 @@ class KafkaSinkTests {
     private final RelayMetrics metrics = metrics();
     private final List<String> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final KafkaSink sink = new KafkaSink(
-            this::newProducer,
+            RelayProducerTests.making(this::newProducer),
             metrics,
             (record, error) -> parked.add(record.eventId()),
             RelayTracing.NONE,

@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 
-/** What the relay hands Debezium and its Kafka producer, from the application's settings. */
+/** What the relay hands Debezium, from the application's settings (its producer's: {@link RelayProducerTests}). */
 class RelaySettingsTests {
 
     static final PostgresCoordinates DATABASE = new PostgresCoordinates(
@@ -69,42 +68,5 @@ class RelaySettingsTests {
         assertThatThrownBy(() -> properties(Map.of("table.include.list", "public.orders", "snapshot.mode", "never")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("shopflow.outbox.relay.debezium may not set [snapshot.mode, table.include.list]");
-    }
-
-    @Test
-    void theProducerKeepsTheApplicationsConnectionAndSecurityAndForcesWhatTheRelayNeeds() {
-        Map<String, Object> application = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                "broker-1:9093",
-                "security.protocol",
-                "SSL",
-                "ssl.truststore.location",
-                "/certs/truststore.p12",
-                ProducerConfig.ACKS_CONFIG,
-                "1",
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                "tx-1",
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-                "org.example.JsonSerializer",
-                ProducerConfig.LINGER_MS_CONFIG,
-                20,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                30_000);
-
-        Map<String, Object> relay = RelayAutoConfiguration.producerConfig(application);
-
-        assertThat(relay)
-                .containsEntry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "broker-1:9093")
-                .containsEntry("security.protocol", "SSL")
-                .containsEntry("ssl.truststore.location", "/certs/truststore.p12")
-                .containsEntry(ProducerConfig.ACKS_CONFIG, "all")
-                .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
-                .as("a batch the producer expires lets the partition's next batch land first: it never gives up")
-                .containsEntry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE)
-                .containsEntry(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE)
-                .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 20)
-                .containsEntry(ProducerConfig.CLIENT_ID_CONFIG, "outbox-relay")
-                .doesNotContainKeys(
-                        ProducerConfig.TRANSACTIONAL_ID_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
     }
 }
