@@ -372,8 +372,7 @@ class DeployManifestsTests {
             assertThat(map(map(service.get("depends_on")).get("admin-password")))
                     .as(name)
                     .containsEntry("condition", "service_completed_successfully");
-            assertThat(read(ROOT.resolve(name + "/src/main/resources/application.yml")))
-                    .contains("password: ${ADMIN_PASSWORD:}");
+            assertThat(settings(name)).contains("password: ${ADMIN_PASSWORD:}");
         }
         assertThat(read(ROOT.resolve("deploy/docker/admin.sh")))
                 .contains("/run/secrets/shopflow-admin/ADMIN_PASSWORD", "-K -");
@@ -420,7 +419,7 @@ class DeployManifestsTests {
         Map<String, Object> compose = compose();
         Kustomization example = Kustomization.load(K8S.resolve("overlays/example"));
         for (String service : SERVICES) {
-            String config = read(ROOT.resolve(service + "/src/main/resources/application.yml"));
+            String config = settings(service);
             Set<String> composed =
                     map(service(compose, service).get("environment")).keySet();
             Set<String> kubernetes = new TreeSet<>(example.configMaps().get("shopflow-config"));
@@ -611,6 +610,12 @@ class DeployManifestsTests {
             }
         }
         return documents;
+    }
+
+    /** A service's own application.yml and the defaults every service shares (observability's ServiceDefaults). */
+    private static String settings(String service) {
+        return read(ROOT.resolve(service + "/src/main/resources/application.yml")) + "\n"
+                + read(ROOT.resolve("observability/src/main/resources/shopflow-defaults.yml"));
     }
 
     private static String read(Path file) {

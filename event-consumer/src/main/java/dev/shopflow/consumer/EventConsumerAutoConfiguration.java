@@ -112,18 +112,21 @@ public class EventConsumerAutoConfiguration {
 
         @Bean
         @DependsOnDatabaseInitialization
+        @ConditionalOnMissingBean
         @ConditionalOnBooleanProperty(name = "shopflow.dedupe.migrate-schema", matchIfMissing = true)
         ConsumerSchema consumerSchema(DataSource dataSource) {
             return ConsumerSchema.migrate(dataSource);
         }
 
         @Bean
+        @ConditionalOnMissingBean
         @ConditionalOnBooleanProperty(name = "shopflow.dedupe.migrate-schema", havingValue = false)
         ConsumerSchema consumerSchemaManagedElsewhere() {
             return ConsumerSchema.managedElsewhere();
         }
 
         @Bean
+        @ConditionalOnMissingBean
         ProcessedEvents processedEvents(
                 ConsumerSchema schema, DataSource dataSource, DedupeProperties dedupe, TopicsProperties topics) {
             topics.requireOutlivedBy(dedupe.retention(), "shopflow.dedupe.retention");

@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -22,16 +23,19 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
         })
 @ConditionalOnSingleCandidate(DataSource.class)
+@EnableConfigurationProperties(OutboxProperties.class)
 public class OutboxAutoConfiguration {
 
     @Bean
     @DependsOnDatabaseInitialization
+    @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "shopflow.outbox.migrate-schema", matchIfMissing = true)
     OutboxSchema outboxSchema(DataSource dataSource) {
         return OutboxSchema.migrate(dataSource);
     }
 
     @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "shopflow.outbox.migrate-schema", havingValue = false)
     OutboxSchema outboxSchemaManagedElsewhere() {
         return OutboxSchema.managedElsewhere();

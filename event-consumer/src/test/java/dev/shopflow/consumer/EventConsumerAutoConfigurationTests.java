@@ -1,0 +1,158 @@
+package dev.shopflow.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+
+import dev.shopflow.events.EventJson;
+import dev.shopflow.retention.TableRetention;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+class EventConsumerAutoConfigurationTests {
+
+    /** Refuses every connection: whatever the context tries to do with the database shows as a failure. */
+    private final DataSource noDatabase = noDatabase();
+
+    private final ApplicationContextRunner context = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(EventConsumerAutoConfiguration.class))
+            .withUserConfiguration(KafkaAndTransactions.class)
+            .withPropertyValues("spring.kafka.consumer.group-id=test-service", "shopflow.kafka.topics=orders");
+
+    private final ApplicationContextRunner withDatabase = context.withBean(DataSource.class, () -> noDatabase);
+
+    @Test
+    void givesEveryListenerDecodingBatchesDeadLettersAndTopics() {
+        context.run(app -> {
+            assertThat(app).hasNotFailed();
+            assertThat(app)
+                    .hasSingleBean(EventRecords.class)
+                    .hasSingleBean(EventBatches.class)
+                    .hasSingleBean(DefaultErrorHandler.class)
+                    .hasSingleBean(KafkaAdmin.NewTopics.class);
+        });
+    }
+
+    @Test
+    void isOffInAServiceWithoutAConsumerGroup() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(EventConsumerAutoConfiguration.class))
+                .withUserConfiguration(KafkaAndTransactions.class)
+                .withBean(DataSource.class, () -> noDatabase)
+                .run(app -> {
+                    assertThat(app).hasNotFailed();
+                    assertThat(app)
+                            .doesNotHaveBean(EventBatches.class)
+                            .doesNotHaveBean(DefaultErrorHandler.class)
+                            .doesNotHaveBean(ConsumerSchema.class);
+                });
+    }
+
+    @Test
+    void keepsNoDedupeRecordWithoutADataSource() {
+        context.run(app -> assertThat(app)
+                .doesNotHaveBean(ConsumerSchema.class)
+                .doesNotHaveBean(ProcessedEvents.class)
+                .doesNotHaveBean(TableRetention.class));
+    }
+
+    @Test
+    void migratesTheDedupeTableAtStartUpByDefault() {
+        withDatabase.run(app -> {
+            assertThat(app).hasFailed();
+            assertThat(app.getStartupFailure())
+                    .hasMessageContaining("consumerSchema")
+                    .hasRootCauseMessage("no database");
+        });
+    }
+
+    @Test
+    void leavesTheDedupeTableToSomeoneElseWhenMigrationIsOff() throws SQLException {
+        withDatabase.withPropertyValues("shopflow.dedupe.migrate-schema=false").run(app -> {
+            assertThat(app).hasNotFailed();
+            assertThat(app).hasSingleBean(ConsumerSchema.class).hasBean("consumerSchemaManagedElsewhere");
+            assertThat(app)
+                    .hasSingleBean(ProcessedEvents.class)
+                    .hasSingleBean(DedupeWindow.class)
+                    .hasSingleBean(TableRetention.class);
+        });
+        verify(noDatabase, never()).getConnection();
+    }
+
+    @Test
+    void keepsNoDedupeRecordWhereTheServiceGuardsItsEffectsAnotherWay() throws SQLException {
+        withDatabase.withPropertyValues("shopflow.dedupe.enabled=false").run(app -> {
+            assertThat(app).hasNotFailed();
+            assertThat(app)
+                    .doesNotHaveBean(ConsumerSchema.class)
+                    .doesNotHaveBean(ProcessedEvents.class)
+                    .doesNotHaveBean(TableRetention.class)
+                    .hasSingleBean(EventBatches.class);
+        });
+        verify(noDatabase, never()).getConnection();
+    }
+
+    @Test
+    void backsOffWhenTheApplicationDefinesItsOwnBeans() {
+        EventRecords records = new EventRecords(new EventJson());
+        EventBatches batches =
+                new EventBatches(records, new TransactionTemplate(mock(PlatformTransactionManager.class)));
+        DefaultErrorHandler errors = new DefaultErrorHandler();
+        ConsumerSchema schema = ConsumerSchema.managedElsewhere();
+        ProcessedEvents processed = mock(ProcessedEvents.class);
+        withDatabase
+                .withBean(EventRecords.class, () -> records)
+                .withBean(EventBatches.class, () -> batches)
+                .withBean(DefaultErrorHandler.class, () -> errors)
+                .withBean(ConsumerSchema.class, () -> schema)
+                .withBean(ProcessedEvents.class, () -> processed)
+                .run(app -> {
+                    assertThat(app).hasNotFailed();
+                    assertThat(app.getBean(EventRecords.class)).isSameAs(records);
+                    assertThat(app.getBean(EventBatches.class)).isSameAs(batches);
+                    assertThat(app.getBean(DefaultErrorHandler.class)).isSameAs(errors);
+                    assertThat(app.getBean(ConsumerSchema.class)).isSameAs(schema);
+                    assertThat(app.getBean(ProcessedEvents.class)).isSameAs(processed);
+                });
+    }
+
+    /** What a service's Kafka and JDBC auto-configurations would give it, without a broker or a database. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(KafkaProperties.class)
+    static class KafkaAndTransactions {
+
+        @Bean
+        KafkaOperations<?, ?> kafkaTemplate() {
+            return mock(KafkaOperations.class);
+        }
+
+        @Bean
+        PlatformTransactionManager transactionManager() {
+            return mock(PlatformTransactionManager.class);
+        }
+    }
+
+    private static DataSource noDatabase() {
+        DataSource dataSource = mock(DataSource.class);
+        try {
+            given(dataSource.getConnection()).willThrow(new SQLException("no database"));
+        } catch (SQLException impossible) {
+            throw new AssertionError(impossible);
+        }
+        return dataSource;
+    }
+}
