@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -553,9 +554,28 @@ class DeployManifestsTests {
         return !matchLabels.isEmpty() && podLabels(deployment).entrySet().containsAll(matchLabels.entrySet());
     }
 
+    /**
+     * A service's settings as it starts with them: the defaults every service shares (observability's
+     * ServiceDefaults, lowest precedence) overlaid with the service's own application.yml.
+     */
     private static Map<String, Object> applicationYml(String service) {
-        return yaml(ROOT.resolve(service + "/src/main/resources/application.yml"))
-                .getFirst();
+        return overlay(
+                yaml(ROOT.resolve("observability/src/main/resources/shopflow-defaults.yml"))
+                        .getFirst(),
+                yaml(ROOT.resolve(service + "/src/main/resources/application.yml"))
+                        .getFirst());
+    }
+
+    /** {@code base} with {@code top}'s values in their place, nested maps merged key by key. */
+    private static Map<String, Object> overlay(Map<String, Object> base, Map<String, Object> top) {
+        Map<String, Object> merged = new LinkedHashMap<>(base);
+        top.forEach((key, value) -> merged.merge(
+                key,
+                value,
+                (under, over) -> under instanceof Map<?, ?> && over instanceof Map<?, ?>
+                        ? overlay(map(under), map(over))
+                        : over));
+        return merged;
     }
 
     /** A literal of a ConfigMap generator in a kustomization. */
