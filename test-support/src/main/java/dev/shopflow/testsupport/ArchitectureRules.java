@@ -6,6 +6,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import java.util.List;
 import java.util.Set;
@@ -126,5 +127,39 @@ public final class ArchitectureRules {
                 || type.getMethodCallsFromSelf().stream()
                         .anyMatch(call -> TRANSACTION_RUNS.contains(call.getName())
                                 && call.getTargetOwner().isAssignableTo(TRANSACTION_OPERATIONS));
+    }
+
+    /** What every service is held to: {@code @ArchTest static final ArchTests rules = ArchTests.in(Service.class)}. */
+    public static final class Service {
+
+        @ArchTest
+        public static final ArchRule noDualWrite = NO_DUAL_WRITE;
+
+        @ArchTest
+        public static final ArchRule eventsOnlyThroughTheOutbox = EVENTS_ONLY_THROUGH_THE_OUTBOX;
+
+        @ArchTest
+        public static final ArchRule sendsNothingToKafka = A_SERVICE_SENDS_NOTHING_TO_KAFKA;
+
+        /** Stricter than COMPONENTS_ARE_PACKAGE_PRIVATE, which it makes redundant in a service. */
+        @ArchTest
+        public static final ArchRule onlyTheApplicationIsPublic = ONLY_THE_APPLICATION_IS_PUBLIC;
+
+        private Service() {}
+    }
+
+    /** What a library that may run in a service's transactions is held to (not the relay, whose job is sending). */
+    public static final class Library {
+
+        @ArchTest
+        public static final ArchRule noDualWrite = NO_DUAL_WRITE;
+
+        @ArchTest
+        public static final ArchRule eventsOnlyThroughTheOutbox = EVENTS_ONLY_THROUGH_THE_OUTBOX;
+
+        @ArchTest
+        public static final ArchRule componentsArePackagePrivate = COMPONENTS_ARE_PACKAGE_PRIVATE;
+
+        private Library() {}
     }
 }
