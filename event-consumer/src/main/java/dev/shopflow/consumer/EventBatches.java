@@ -24,7 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       transaction, so the event that fails is found and the ones before it commit;
  *   <li>the failing record is reported as a {@link BatchListenerFailedException}: the error handler commits the
  *       offsets before it and retries it or sends it to the dead-letter topic as it does for a single record
- *       ({@link EventConsumerAutoConfiguration}), and the records after it are delivered again.
+ *       ({@link FailedEventsConfiguration}), and the records after it are delivered again.
  * </ul>
  *
  * Each event is traced ({@link EventTrace}); events the handler writes to an outbox continue the trace of the

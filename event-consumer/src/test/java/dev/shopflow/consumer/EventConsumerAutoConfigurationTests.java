@@ -1,13 +1,13 @@
 package dev.shopflow.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 
 import dev.shopflow.events.EventJson;
 import dev.shopflow.retention.TableRetention;
+import dev.shopflow.testsupport.NoDatabase;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -25,8 +25,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 class EventConsumerAutoConfigurationTests {
 
-    /** Refuses every connection: whatever the context tries to do with the database shows as a failure. */
-    private final DataSource noDatabase = noDatabase();
+    private final DataSource noDatabase = NoDatabase.dataSource();
 
     private final ApplicationContextRunner context = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(EventConsumerAutoConfiguration.class))
@@ -144,15 +143,5 @@ class EventConsumerAutoConfigurationTests {
         PlatformTransactionManager transactionManager() {
             return mock(PlatformTransactionManager.class);
         }
-    }
-
-    private static DataSource noDatabase() {
-        DataSource dataSource = mock(DataSource.class);
-        try {
-            given(dataSource.getConnection()).willThrow(new SQLException("no database"));
-        } catch (SQLException impossible) {
-            throw new AssertionError(impossible);
-        }
-        return dataSource;
     }
 }

@@ -26,7 +26,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Mails set aside because the recipient's side refused them for now ({@link OrderMails#deferral}), and the job that
+ * Mails set aside because the recipient's side refused them for now ({@link SmtpFailures#deferral}), and the job that
  * sends them again, as a mail server's queue does: each at its {@code next_attempt_at}, the delay growing with the
  * time the mail has been waiting (from {@code shopflow.mail.deferred.first-retry} up to {@code max-retry}), until it
  * is accepted (SENT), refused for good (5xx: FAILED) or older than {@code give-up-after} (FAILED). Every instance
@@ -167,7 +167,7 @@ class DeferredMails {
 
     /** Records a failed attempt; false when the server itself could not be reached, to stop this run. */
     private boolean failed(Due mail, Exception error) {
-        RuntimeException failure = OrderMails.classify(error);
+        RuntimeException failure = SmtpFailures.classify(error);
         Instant now = Instant.now();
         String reason = String.valueOf(failure.getMessage()) + ": " + error.getMessage();
         if (failure instanceof PermanentEventFailure
@@ -197,7 +197,7 @@ class DeferredMails {
                 .update();
         log.warn("Deferred mail for event {} refused again ({}); next attempt at {}", mail.eventId(), reason, next);
         // a reply means the server is there and refused this mail: go on with the others; no reply, stop
-        return OrderMails.replyCode(error) != null;
+        return SmtpFailures.replyCode(error) != null;
     }
 
     /** The wait before the next attempt: as long as the mail has waited so far, within the configured bounds. */

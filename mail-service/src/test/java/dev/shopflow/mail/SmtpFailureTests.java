@@ -21,18 +21,18 @@ class SmtpFailureTests {
 
     @Test
     void aTemporaryReplyIsTransient() {
-        assertThat(OrderMails.classify(sendFailed(451, "451 4.3.0 try again later")))
+        assertThat(SmtpFailures.classify(sendFailed(451, "451 4.3.0 try again later")))
                 .isInstanceOf(TransientEventFailure.class)
                 .hasMessageContaining("451");
-        assertThat(OrderMails.classify(new SendFailedException("Invalid Addresses", sendFailed(421, "421 closing"))))
+        assertThat(SmtpFailures.classify(new SendFailedException("Invalid Addresses", sendFailed(421, "421 closing"))))
                 .isInstanceOf(TransientEventFailure.class);
     }
 
     @Test
     void aLostConnectionOrTimeoutIsTransient() {
-        assertThat(OrderMails.classify(new MessagingException("Could not connect", new ConnectException("refused"))))
+        assertThat(SmtpFailures.classify(new MessagingException("Could not connect", new ConnectException("refused"))))
                 .isInstanceOf(TransientEventFailure.class);
-        assertThat(OrderMails.classify(
+        assertThat(SmtpFailures.classify(
                         new MessagingException("Exception reading response", new SocketTimeoutException())))
                 .isInstanceOf(TransientEventFailure.class);
     }
@@ -42,12 +42,12 @@ class SmtpFailureTests {
         SMTPAddressFailedException unknownUser = new SMTPAddressFailedException(
                 new InternetAddress("nobody@example.com"), "RCPT TO", 550, "550 no such user");
 
-        assertThat(OrderMails.classify(new SendFailedException("Invalid Addresses", unknownUser)))
+        assertThat(SmtpFailures.classify(new SendFailedException("Invalid Addresses", unknownUser)))
                 .isInstanceOf(PermanentEventFailure.class)
                 .hasMessageContaining("550");
-        assertThat(OrderMails.classify(sendFailed(554, "554 5.7.1 rejected")))
+        assertThat(SmtpFailures.classify(sendFailed(554, "554 5.7.1 rejected")))
                 .isInstanceOf(PermanentEventFailure.class);
-        assertThat(OrderMails.classify(new AddressException("Missing final '@domain'", "ada")))
+        assertThat(SmtpFailures.classify(new AddressException("Missing final '@domain'", "ada")))
                 .isInstanceOf(PermanentEventFailure.class);
     }
 
@@ -55,8 +55,8 @@ class SmtpFailureTests {
     void anythingElseIsLeftToTheRetryLimit() {
         RuntimeException unknown = new IllegalArgumentException("bad template");
 
-        assertThat(OrderMails.classify(unknown)).isSameAs(unknown);
-        assertThat(OrderMails.classify(new MessagingException("no recipients")))
+        assertThat(SmtpFailures.classify(unknown)).isSameAs(unknown);
+        assertThat(SmtpFailures.classify(new MessagingException("no recipients")))
                 .isNotInstanceOfAny(TransientEventFailure.class, PermanentEventFailure.class);
     }
 
@@ -71,30 +71,30 @@ class SmtpFailureTests {
                 new SMTPAddressFailedException(
                         new InternetAddress("ada@unreachable.example"), "RCPT TO", 451, "451 4.4.1 no answer"));
 
-        assertThat(OrderMails.deferral(recipientRefused, first, first.plusSeconds(30), after, Instant.EPOCH))
+        assertThat(SmtpFailures.deferral(recipientRefused, first, first.plusSeconds(30), after, Instant.EPOCH))
                 .as("not yet: retried in place first")
                 .isEmpty();
-        assertThat(OrderMails.deferral(recipientRefused, first, later, after, Instant.EPOCH))
+        assertThat(SmtpFailures.deferral(recipientRefused, first, later, after, Instant.EPOCH))
                 .hasValueSatisfying(reason -> assertThat(reason).startsWith("451"));
 
         SMTPSendFailedException refusedAtData = sendFailed(451, "451 4.3.0 try again later");
-        assertThat(OrderMails.deferral(refusedAtData, first, later, after, first.minusSeconds(1)))
+        assertThat(SmtpFailures.deferral(refusedAtData, first, later, after, first.minusSeconds(1)))
                 .as("the server refuses this mail and no other got through since: an outage, wait")
                 .isEmpty();
-        assertThat(OrderMails.deferral(refusedAtData, first, later, after, first.plusSeconds(60)))
+        assertThat(SmtpFailures.deferral(refusedAtData, first, later, after, first.plusSeconds(60)))
                 .as("other mails got through since: it is this mail")
                 .isPresent();
 
-        assertThat(OrderMails.deferral(sendFailed(421, "421 closing"), first, later, after, later))
+        assertThat(SmtpFailures.deferral(sendFailed(421, "421 closing"), first, later, after, later))
                 .isEmpty();
-        assertThat(OrderMails.deferral(
+        assertThat(SmtpFailures.deferral(
                         new MessagingException("Could not connect", new ConnectException("refused")),
                         first,
                         later,
                         after,
                         later))
                 .isEmpty();
-        assertThat(OrderMails.deferral(sendFailed(554, "554 rejected"), first, later, after, later))
+        assertThat(SmtpFailures.deferral(sendFailed(554, "554 rejected"), first, later, after, later))
                 .as("refused for good: dead-lettered, not deferred")
                 .isEmpty();
     }

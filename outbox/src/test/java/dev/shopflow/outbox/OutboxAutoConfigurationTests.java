@@ -1,12 +1,12 @@
 package dev.shopflow.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 
 import dev.shopflow.events.EventJson;
+import dev.shopflow.testsupport.NoDatabase;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -15,8 +15,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 class OutboxAutoConfigurationTests {
 
-    /** Refuses every connection: whatever the context tries to do with the database shows as a failure. */
-    private final DataSource noDatabase = noDatabase();
+    private final DataSource noDatabase = NoDatabase.dataSource();
 
     private final ApplicationContextRunner context = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(OutboxAutoConfiguration.class))
@@ -54,7 +53,7 @@ class OutboxAutoConfigurationTests {
 
     @Test
     void isOffWithTwoDataSourcesAndNoPrimary() {
-        context.withBean("another", DataSource.class, OutboxAutoConfigurationTests::noDatabase)
+        context.withBean("another", DataSource.class, NoDatabase::dataSource)
                 .run(app -> assertThat(app).doesNotHaveBean(OutboxWriter.class));
     }
 
@@ -72,15 +71,5 @@ class OutboxAutoConfigurationTests {
                     assertThat(app.getBean(OutboxWriter.class)).isSameAs(writer);
                     assertThat(app.getBean(EventJson.class)).isSameAs(json);
                 });
-    }
-
-    private static DataSource noDatabase() {
-        DataSource dataSource = mock(DataSource.class);
-        try {
-            given(dataSource.getConnection()).willThrow(new SQLException("no database"));
-        } catch (SQLException impossible) {
-            throw new AssertionError(impossible);
-        }
-        return dataSource;
     }
 }

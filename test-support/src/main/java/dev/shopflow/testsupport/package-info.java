@@ -1,4 +1,4 @@
-/** What the modules' tests share: containers, relayed records, architecture rules. */
+/** What the modules' tests share: containers, relayed records, a database that is not there, architecture rules. */
 @NullMarked
 package dev.shopflow.testsupport;
 

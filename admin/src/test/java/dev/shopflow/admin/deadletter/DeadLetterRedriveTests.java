@@ -3,6 +3,7 @@ package dev.shopflow.admin.deadletter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shopflow.events.EventHeaders;
 import dev.shopflow.testsupport.Containers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ class DeadLetterRedriveTests {
             for (int i = 0; i < 1200; i++) {
                 String value = i == 700 ? "x".repeat(50_000) : "{\"n\":" + i + "}";
                 ProducerRecord<String, String> record = new ProducerRecord<>("events.g.dlt", "k-" + i, value);
-                record.headers().add("eventId", ("e-" + i).getBytes(StandardCharsets.UTF_8));
+                record.headers().add(EventHeaders.EVENT_ID, ("e-" + i).getBytes(StandardCharsets.UTF_8));
                 sent.add(producer.send(record));
             }
             for (Future<?> ack : sent) {
