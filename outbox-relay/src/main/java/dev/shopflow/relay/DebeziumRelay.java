@@ -55,6 +55,14 @@ final class DebeziumRelay {
         if (isRunning()) {
             return;
         }
+        // asked at every start, not once: after a failover the primary is another of the URL's hosts
+        PostgresCoordinates.Host primary;
+        try {
+            primary = settings.database().primary();
+        } catch (IllegalStateException e) {
+            metrics.engineFailed(e.getMessage());
+            throw e;
+        }
         offsetCheck.verify();
         KafkaSink sink = new KafkaSink(
                 producer, metrics, parked, tracing, properties.sendBackoff(), properties.maxSendBackoff());
@@ -62,7 +70,7 @@ final class DebeziumRelay {
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
         try {
             engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                    .using(settings.properties())
+                    .using(settings.properties(primary))
                     .notifying(sink)
                     .using((success, message, error) -> {
                         if (!success) {
@@ -84,7 +92,15 @@ final class DebeziumRelay {
                 .factory());
         thread.execute(engine);
         run = new Run(engine, sink, thread, finished);
-        log.info("Outbox relay started (slot {})", properties.slotName());
+        String before = metrics.engineStartedOn(primary.toString());
+        if (before != null && !before.equals(primary.toString())) {
+            log.warn(
+                    "The PostgreSQL primary moved from {} to {}; the outbox relay resumes there (slot {})",
+                    before,
+                    primary,
+                    properties.slotName());
+        }
+        log.info("Outbox relay started (slot {}) on {}", properties.slotName(), primary);
     }
 
     /** Why PostgreSQL invalidated this relay's slot, if it did; see {@link OffsetCheck#slotInvalidation}. */

@@ -46,8 +46,15 @@ final class EngineSettings {
         this.kafkaBootstrapServers = kafkaBootstrapServers;
     }
 
-    /** The engine's properties, a new set each call. */
-    Properties properties() {
+    PostgresCoordinates database() {
+        return database;
+    }
+
+    /**
+     * The engine's properties, a new set each call, for the server that is the primary now (of the JDBC URL's
+     * hosts, see {@link PostgresCoordinates#primary}): the connector and the offset store both go there.
+     */
+    Properties properties(PostgresCoordinates.Host primary) {
         Properties p = new Properties();
         p.setProperty("name", properties.slotName());
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -56,7 +63,7 @@ final class EngineSettings {
         // required by the engine's worker config, though offsets are not stored in Kafka
         p.setProperty("bootstrap.servers", kafkaBootstrapServers);
         p.setProperty("offset.storage", "io.debezium.storage.jdbc.offset.JdbcOffsetBackingStore");
-        p.setProperty("offset.storage.jdbc.connection.url", database.jdbcUrl());
+        p.setProperty("offset.storage.jdbc.connection.url", database.jdbcUrl(primary));
         p.setProperty("offset.storage.jdbc.connection.user", database.username());
         p.setProperty("offset.storage.jdbc.connection.password", database.password());
         p.setProperty("offset.storage.jdbc.table.name", OFFSET_TABLE);
@@ -65,17 +72,22 @@ final class EngineSettings {
                 Long.toString(properties.offsetFlushInterval().toMillis()));
         p.setProperty("offset.flush.timeout.ms", "10000");
         // what to capture: inserts into the outbox (and the heartbeat table), through pgoutput
-        p.setProperty("database.hostname", database.host());
-        p.setProperty("database.port", Integer.toString(database.port()));
+        p.setProperty("database.hostname", primary.name());
+        p.setProperty("database.port", Integer.toString(primary.port()));
         p.setProperty("database.dbname", database.database());
         p.setProperty("database.user", database.username());
         p.setProperty("database.password", database.password());
         // the server ends the replication session of a leader whose node vanished within about 20 s (instead of
         // wal_sender_timeout's 60 s), freeing the slot for the next leader
         // The JDBC URL's parameters (sslmode, sslrootcert, ...) reach the connector's connections, the replication
-        // one included, as driver properties; the dead-peer options come after any the URL gives.
+        // one included, as driver properties; the dead-peer options come after any the URL gives. Not those that
+        // choose among the URL's hosts: the relay has chosen the primary itself.
         Map<String, String> url = database.urlParameters();
-        url.forEach((name, value) -> p.setProperty("driver." + name, value));
+        url.forEach((name, value) -> {
+            if (!PostgresCoordinates.HOST_CHOICE_PARAMETERS.contains(name)) {
+                p.setProperty("driver." + name, value);
+            }
+        });
         p.setProperty("driver.options", database.options());
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", properties.slotName());
