@@ -64,6 +64,7 @@ final class DebeziumRelay {
             throw e;
         }
         offsetCheck.verify();
+        offsetCheck.warnIfNotFailover(properties.failoverSlot());
         KafkaSink sink = new KafkaSink(
                 producer, metrics, parked, tracing, properties.sendBackoff(), properties.maxSendBackoff());
         CountDownLatch finished = new CountDownLatch(1);
@@ -71,7 +72,7 @@ final class DebeziumRelay {
         try {
             engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                     .using(settings.properties(primary))
-                    .notifying(sink)
+                    .notifying(new SnapshotWatch(sink, metrics, properties.slotName()))
                     .using((success, message, error) -> {
                         if (!success) {
                             log.error("Outbox relay engine stopped: {}", message, error);

@@ -17,7 +17,15 @@ final class EngineSettings {
     /**
      * Settings that {@code shopflow.outbox.relay.debezium.*} may not override: what to capture and from where,
      * where the position is stored, and how a lost position is recovered. Changing them would relay another
-     * table, lose the stored position or skip the re-read after a lost slot.
+     * table, lose the stored position or skip the re-read after a lost slot. {@code slot.failover} has its own
+     * property ({@code failover-slot}), which the start-up check of an existing slot reads.
+     *
+     * <p>{@code offset.mismatch.strategy} (and the older {@code slot.seek.to.known.offset.on.start}) stay at
+     * {@code no_validation}: with {@code trust_slot} or {@code trust_greater_lsn} Debezium 3.6 takes any slot as
+     * a valid position, a slot created afresh on a new primary included, and skips the re-read of the outbox,
+     * losing what was never relayed; {@code trust_offset} only adds what {@link OffsetCheck} does already (refuse
+     * a slot ahead of the stored offset), and moving the slot to the offset gains nothing, since the server
+     * streams from the greater of the two anyway.
      */
     static final Set<String> FIXED_SETTINGS = Set.of(
             "name",
@@ -34,7 +42,10 @@ final class EngineSettings {
             "snapshot.mode",
             "snapshot.select.statement.overrides",
             "snapshot.select.statement.overrides.public.outbox",
-            "heartbeat.action.query");
+            "heartbeat.action.query",
+            "slot.failover",
+            "offset.mismatch.strategy",
+            "slot.seek.to.known.offset.on.start");
 
     private final RelayProperties properties;
     private final PostgresCoordinates database;
@@ -91,6 +102,9 @@ final class EngineSettings {
         p.setProperty("driver.options", database.options());
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", properties.slotName());
+        // a slot PostgreSQL 17 synchronises to standbys; Debezium creates a plain one on an older server or a standby
+        p.setProperty("slot.failover", Boolean.toString(properties.failoverSlot()));
+        p.setProperty("offset.mismatch.strategy", "no_validation");
         p.setProperty("publication.name", PUBLICATION);
         p.setProperty("publication.autocreate.mode", "disabled");
         p.setProperty("table.include.list", "public.outbox,public.outbox_heartbeat");

@@ -16,6 +16,7 @@ final class RelayMetrics {
     private final Counter failures;
     private final Counter slotsRecreated;
     private final Counter primaryChanges;
+    private final Counter snapshots;
     private final AtomicReference<@Nullable String> primary = new AtomicReference<>();
     private final AtomicReference<@Nullable Instant> lastProgress = new AtomicReference<>();
     private final AtomicReference<@Nullable Instant> relayedUntil = new AtomicReference<>();
@@ -31,6 +32,10 @@ final class RelayMetrics {
         this.slotsRecreated = Counter.builder("shopflow.outbox.relay.slot.recreated")
                 .description("Replication slots found invalidated (lost), dropped and created again, re-reading the"
                         + " outbox")
+                .register(registry);
+        this.snapshots = Counter.builder("shopflow.outbox.relay.snapshots")
+                .description("Reads of the whole outbox table (Debezium snapshots): the first start, and re-reads"
+                        + " after a lost slot or offset, which send the events again")
                 .register(registry);
         this.primaryChanges = Counter.builder("shopflow.outbox.relay.primary.changes")
                 .description("Engine starts on another PostgreSQL host than the previous start (a failover or"
@@ -118,6 +123,15 @@ final class RelayMetrics {
 
     void sendRecovered() {
         failingSince.set(null);
+    }
+
+    void snapshotStarted() {
+        snapshots.increment();
+    }
+
+    /** How many snapshots this replica's engines started ({@code shopflow.outbox.relay.snapshots}). */
+    double snapshots() {
+        return snapshots.count();
     }
 
     void slotRecreated() {

@@ -33,6 +33,7 @@ class RelaySettingsTests {
                 Duration.ofMillis(100),
                 Duration.ofSeconds(5),
                 Duration.ofHours(1),
+                true,
                 debezium);
     }
 
@@ -91,6 +92,18 @@ class RelaySettingsTests {
                 .hasMessageContaining("No primary among the PostgreSQL hosts")
                 .hasMessageContaining("127.0.0.1:1 did not answer")
                 .hasMessageContaining("127.0.0.1:2 did not answer");
+    }
+
+    @Test
+    void theSlotIsAFailoverSlotAndNoSlotIsTrustedOverTheStoredOffset() {
+        Properties engine = engine(properties(null), DATABASE);
+
+        assertThat(engine)
+                .containsEntry("slot.failover", "true")
+                .containsEntry("offset.mismatch.strategy", "no_validation");
+        assertThatThrownBy(() -> properties(Map.of("offset.mismatch.strategy", "trust_slot", "slot.failover", "false")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("may not set [offset.mismatch.strategy, slot.failover]");
     }
 
     @Test
