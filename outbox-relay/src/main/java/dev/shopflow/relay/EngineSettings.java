@@ -82,6 +82,10 @@ final class EngineSettings {
                 "offset.flush.interval.ms",
                 Long.toString(properties.offsetFlushInterval().toMillis()));
         p.setProperty("offset.flush.timeout.ms", "10000");
+        // a store that fails costs nothing (the next flush stores the position again), but the store's own retries
+        // (5, 3 s apart) hold up the engine's stop when the primary is gone, and with it the failover
+        p.setProperty("offset.storage.jdbc.connection.retry.max.attempts", "2");
+        p.setProperty("offset.storage.jdbc.connection.wait.retry.delay.ms", "1000");
         // what to capture: inserts into the outbox (and the heartbeat table), through pgoutput
         p.setProperty("database.hostname", primary.name());
         p.setProperty("database.port", Integer.toString(primary.port()));
