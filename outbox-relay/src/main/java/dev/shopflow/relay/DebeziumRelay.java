@@ -55,15 +55,24 @@ final class DebeziumRelay {
         if (isRunning()) {
             return;
         }
+        // asked at every start, not once: after a failover the primary is another of the URL's hosts
+        PostgresCoordinates.Host primary;
+        try {
+            primary = settings.database().primary();
+        } catch (IllegalStateException e) {
+            metrics.engineFailed(e.getMessage());
+            throw e;
+        }
         offsetCheck.verify();
+        offsetCheck.warnIfNotFailover(properties.failoverSlot());
         KafkaSink sink = new KafkaSink(
                 producer, metrics, parked, tracing, properties.sendBackoff(), properties.maxSendBackoff());
         CountDownLatch finished = new CountDownLatch(1);
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
         try {
             engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                    .using(settings.properties())
-                    .notifying(sink)
+                    .using(settings.properties(primary))
+                    .notifying(new SnapshotWatch(sink, metrics, properties.slotName()))
                     .using((success, message, error) -> {
                         if (!success) {
                             log.error("Outbox relay engine stopped: {}", message, error);
@@ -84,7 +93,15 @@ final class DebeziumRelay {
                 .factory());
         thread.execute(engine);
         run = new Run(engine, sink, thread, finished);
-        log.info("Outbox relay started (slot {})", properties.slotName());
+        String before = metrics.engineStartedOn(primary.toString());
+        if (before != null && !before.equals(primary.toString())) {
+            log.warn(
+                    "The PostgreSQL primary moved from {} to {}; the outbox relay resumes there (slot {})",
+                    before,
+                    primary,
+                    properties.slotName());
+        }
+        log.info("Outbox relay started (slot {}) on {}", properties.slotName(), primary);
     }
 
     /** Why PostgreSQL invalidated this relay's slot, if it did; see {@link OffsetCheck#slotInvalidation}. */

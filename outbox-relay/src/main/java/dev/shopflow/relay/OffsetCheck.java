@@ -87,6 +87,23 @@ final class OffsetCheck {
     }
 
     /**
+     * Warns when the slot exists as a plain slot although the relay asks for a failover slot: Debezium sets
+     * failover only when it creates the slot, so an older slot stays plain, PostgreSQL does not synchronise it to
+     * standbys, and after a failover the relay finds no slot and re-reads the outbox.
+     */
+    void warnIfNotFailover(boolean wanted) {
+        if (wanted && slot.failover().equals(Optional.of(false))) {
+            log.warn(
+                    "Replication slot {} is not a failover slot, so PostgreSQL does not synchronise it to standbys:"
+                            + " after a failover the relay would find no slot and re-read the outbox. Convert it while"
+                            + " the relay is stopped: ALTER_REPLICATION_SLOT {} (FAILOVER true) on a replication"
+                            + " connection (docs/outbox-relay.md, \"Failover to a PostgreSQL standby\")",
+                    slotName,
+                    slotName);
+        }
+    }
+
+    /**
      * What an operator does when the slot is ahead of the stored offset: re-read the outbox table (drop the slot
      * and the stored offset; the relay starts as on first start). Events of the retention period are sent again and
      * consumers drop them as duplicates; changes older than the retention that were never relayed are gone either

@@ -1,35 +1,91 @@
 package dev.shopflow.relay;
 
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 
-/** Where the service's PostgreSQL is, in the pieces Debezium wants rather than as a JDBC URL. */
-record PostgresCoordinates(String jdbcUrl, String host, int port, String database, String username, String password) {
+/**
+ * Where the service's PostgreSQL is, in the pieces Debezium wants rather than as a JDBC URL. The URL may name
+ * several servers, in pgJDBC's failover syntax ({@code jdbc:postgresql://pg-a:5432,pg-b:5432/orders
+ * ?targetServerType=primary}); Debezium takes one host, so the relay asks which of them is the primary ({@link
+ * #primary}) each time it starts its engine.
+ */
+record PostgresCoordinates(String jdbcUrl, List<Host> hosts, String database, String username, String password) {
+
+    /** One server of the URL. */
+    record Host(String name, int port) {
+
+        @Override
+        public String toString() {
+            return (name.contains(":") ? "[" + name + "]" : name) + ":" + port;
+        }
+    }
+
+    /**
+     * pgJDBC's parameters that choose among the URL's hosts: dropped where the relay has chosen one host itself, so
+     * the driver neither re-checks nor refuses it.
+     */
+    static final Set<String> HOST_CHOICE_PARAMETERS =
+            Set.of("targetServerType", "loadBalanceHosts", "hostRecheckSeconds");
+
+    private static final String PREFIX = "jdbc:postgresql://";
+    private static final int DEFAULT_PORT = 5432;
+
+    PostgresCoordinates {
+        hosts = List.copyOf(hosts);
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("The outbox relay needs at least one host in " + jdbcUrl);
+        }
+    }
 
     static PostgresCoordinates of(JdbcConnectionDetails details) {
-        String url = details.getJdbcUrl();
-        if (!url.startsWith("jdbc:postgresql://")) {
+        return parse(details.getJdbcUrl(), details.getUsername(), details.getPassword());
+    }
+
+    /** Reads a PostgreSQL JDBC URL with one host or several, each with its port or 5432. */
+    static PostgresCoordinates parse(String url, String username, String password) {
+        if (!url.startsWith(PREFIX)) {
             throw new IllegalStateException("The outbox relay needs a PostgreSQL JDBC URL, got " + url);
         }
-        URI uri = URI.create(url.substring("jdbc:".length()));
-        String database = uri.getPath().substring(1);
-        return new PostgresCoordinates(
-                url,
-                uri.getHost(),
-                uri.getPort() < 0 ? 5432 : uri.getPort(),
-                database,
-                details.getUsername(),
-                details.getPassword());
+        String rest = url.substring(PREFIX.length());
+        int query = rest.indexOf('?');
+        String beforeQuery = query < 0 ? rest : rest.substring(0, query);
+        int slash = beforeQuery.indexOf('/');
+        if (slash < 0 || slash == beforeQuery.length() - 1) {
+            throw new IllegalStateException("The outbox relay needs the database named in the JDBC URL, got " + url);
+        }
+        List<Host> hosts = new ArrayList<>();
+        for (String host : beforeQuery.substring(0, slash).split(",")) {
+            hosts.add(host(host.strip(), url));
+        }
+        String database = URLDecoder.decode(beforeQuery.substring(slash + 1), StandardCharsets.UTF_8);
+        return new PostgresCoordinates(url, hosts, database, username, password);
+    }
+
+    private static Host host(String host, String url) {
+        if (host.isEmpty()) {
+            throw new IllegalStateException("An empty host in the JDBC URL " + url);
+        }
+        int portSeparator = host.startsWith("[") ? host.indexOf(':', host.indexOf(']')) : host.lastIndexOf(':');
+        String name = portSeparator < 0 ? host : host.substring(0, portSeparator);
+        int port = portSeparator < 0 ? DEFAULT_PORT : Integer.parseInt(host.substring(portSeparator + 1));
+        if (name.startsWith("[") && name.endsWith("]")) {
+            name = name.substring(1, name.length() - 1);
+        }
+        return new Host(name, port);
     }
 
     /**
@@ -39,11 +95,11 @@ record PostgresCoordinates(String jdbcUrl, String host, int port, String databas
      */
     Map<String, String> urlParameters() {
         Map<String, String> parameters = new LinkedHashMap<>();
-        String query = URI.create(jdbcUrl.substring("jdbc:".length())).getRawQuery();
-        if (query == null || query.isEmpty()) {
+        int query = jdbcUrl.indexOf('?');
+        if (query < 0) {
             return parameters;
         }
-        for (String pair : query.split("&")) {
+        for (String pair : jdbcUrl.substring(query + 1).split("&")) {
             if (pair.isEmpty()) {
                 continue;
             }
@@ -80,6 +136,10 @@ record PostgresCoordinates(String jdbcUrl, String host, int port, String databas
      * #options}, this side by TCP keep-alive (and the leader's validity check every tick). The URL's parameters
      * count as they do for the pool; its {@code options} are merged, since the driver lets a URL parameter win
      * over a property.
+     *
+     * <p>With several hosts it always lands on the primary, whatever the URL's {@code targetServerType} says: the
+     * leader lock must die with the primary, so that the leader stops an engine streaming from a server that is
+     * gone and starts it again on the new primary. A lock on a standby would also let a second leader in.
      */
     Connection connect(String applicationName) throws SQLException {
         Properties properties = new Properties();
@@ -89,19 +149,74 @@ record PostgresCoordinates(String jdbcUrl, String host, int port, String databas
         properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("connectTimeout", "5");
         properties.setProperty("ApplicationName", applicationName);
-        return DriverManager.getConnection(urlWithout("options"), properties);
+        if (hosts.size() == 1) {
+            return DriverManager.getConnection(urlWithout(Set.of("options")), properties);
+        }
+        properties.setProperty("targetServerType", "primary");
+        // pgJDBC remembers which host was a standby for hostRecheckSeconds (10 s) and skips it meanwhile; after a
+        // promotion the new primary should be found at the next leader check
+        properties.setProperty("hostRecheckSeconds", "1");
+        return DriverManager.getConnection(urlWithout(Set.of("options", "targetServerType")), properties);
     }
 
-    /** The JDBC URL without one of its query parameters. */
-    private String urlWithout(String parameter) {
+    /**
+     * The host that is the primary now: the only one, without asking, when the URL names one; otherwise the first
+     * of the URL's hosts that answers and is not in recovery ({@code pg_is_in_recovery()}), each asked on a
+     * connection of its own with short timeouts (a few seconds per host at most).
+     *
+     * @throws IllegalStateException naming every host and what it answered, when none is the primary
+     */
+    Host primary() {
+        if (hosts.size() == 1) {
+            return hosts.getFirst();
+        }
+        List<String> answers = new ArrayList<>();
+        for (Host host : hosts) {
+            try (Connection connection = DriverManager.getConnection(jdbcUrl(host), probeProperties());
+                    Statement statement = connection.createStatement();
+                    ResultSet inRecovery = statement.executeQuery("select pg_is_in_recovery()")) {
+                inRecovery.next();
+                if (!inRecovery.getBoolean(1)) {
+                    return host;
+                }
+                answers.add(host + " is a standby (in recovery)");
+            } catch (SQLException e) {
+                answers.add(host + " did not answer (" + e.getMessage() + ")");
+            }
+        }
+        throw new IllegalStateException(
+                "No primary among the PostgreSQL hosts of the JDBC URL: " + String.join("; ", answers));
+    }
+
+    private Properties probeProperties() {
+        Properties properties = new Properties();
+        properties.setProperty("user", username);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "2");
+        properties.setProperty("loginTimeout", "3");
+        properties.setProperty("socketTimeout", "3");
+        properties.setProperty("ApplicationName", "outbox-relay-primary-check");
+        return properties;
+    }
+
+    /**
+     * The JDBC URL narrowed to one of its hosts, with its other parameters but without those that choose among
+     * hosts ({@link #HOST_CHOICE_PARAMETERS}).
+     */
+    String jdbcUrl(Host host) {
+        String hostFree = urlWithout(HOST_CHOICE_PARAMETERS).substring(PREFIX.length());
+        return PREFIX + host + hostFree.substring(hostFree.indexOf('/'));
+    }
+
+    /** The JDBC URL without some of its query parameters. */
+    private String urlWithout(Set<String> parameters) {
         int query = jdbcUrl.indexOf('?');
         if (query < 0) {
             return jdbcUrl;
         }
         String kept = Arrays.stream(jdbcUrl.substring(query + 1).split("&"))
                 .filter(pair -> !pair.isEmpty()
-                        && !URLDecoder.decode(pair.split("=", 2)[0], StandardCharsets.UTF_8)
-                                .equals(parameter))
+                        && !parameters.contains(URLDecoder.decode(pair.split("=", 2)[0], StandardCharsets.UTF_8)))
                 .collect(Collectors.joining("&"));
         return jdbcUrl.substring(0, query) + (kept.isEmpty() ? "" : "?" + kept);
     }

@@ -34,7 +34,14 @@ final class RelayHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         if (!leadership.isLeader()) {
-            return Health.up().withDetail("role", "standby").build();
+            // UP even when no primary answers: the service's own database health says that, and a standby that
+            // is DOWN would be taken out of service although it relays nothing
+            Health.Builder standby = Health.up().withDetail("role", "standby");
+            String lockProblem = leadership.lockProblem();
+            if (lockProblem != null) {
+                standby.withDetail("leaderLock", "cannot reach the primary to try for the lead: " + lockProblem);
+            }
+            return standby.build();
         }
         Instant failingSince = metrics.failingSince(STALLED_AFTER);
         Health.Builder health;
@@ -48,6 +55,9 @@ final class RelayHealthIndicator implements HealthIndicator {
             health = Health.up().withDetail("state", "relaying");
         }
         health.withDetail("role", "leader");
+        if (metrics.primary() != null) {
+            health.withDetail("primary", String.valueOf(metrics.primary()));
+        }
         if (metrics.lastProgress() != null) {
             health.withDetail("lastProgress", String.valueOf(metrics.lastProgress()));
         }

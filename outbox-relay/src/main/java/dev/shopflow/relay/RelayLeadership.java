@@ -44,6 +44,7 @@ final class RelayLeadership implements SmartLifecycle {
     private volatile boolean leader;
     private volatile @Nullable Instant leaderSince;
     private volatile boolean running;
+    private volatile @Nullable String lockProblem;
     private final BackOff restartBackOff;
     private BackOffExecution restartWaits;
     private long nextRestartAt;
@@ -73,6 +74,12 @@ final class RelayLeadership implements SmartLifecycle {
     @Nullable
     Instant leaderSince() {
         return leader ? leaderSince : null;
+    }
+
+    /** Why this replica could not try for the leader lock at its last check (no primary reachable); else null. */
+    @Nullable
+    String lockProblem() {
+        return lockProblem;
     }
 
     boolean isEngineRunning() {
@@ -155,9 +162,11 @@ final class RelayLeadership implements SmartLifecycle {
             }
         } catch (SQLException e) {
             log.warn("Cannot reach the database to take the outbox relay leader lock: {}", e.getMessage());
+            lockProblem = e.getMessage();
             closeLock();
             return;
         }
+        lockProblem = null;
         if (leader) {
             leaderSince = Instant.now();
             log.info("This replica leads the outbox relay (slot {})", properties.slotName());

@@ -15,6 +15,9 @@ final class RelayMetrics {
     private final MeterRegistry registry;
     private final Counter failures;
     private final Counter slotsRecreated;
+    private final Counter primaryChanges;
+    private final Counter snapshots;
+    private final AtomicReference<@Nullable String> primary = new AtomicReference<>();
     private final AtomicReference<@Nullable Instant> lastProgress = new AtomicReference<>();
     private final AtomicReference<@Nullable Instant> relayedUntil = new AtomicReference<>();
     private final AtomicReference<@Nullable Instant> failingSince = new AtomicReference<>();
@@ -29,6 +32,14 @@ final class RelayMetrics {
         this.slotsRecreated = Counter.builder("shopflow.outbox.relay.slot.recreated")
                 .description("Replication slots found invalidated (lost), dropped and created again, re-reading the"
                         + " outbox")
+                .register(registry);
+        this.snapshots = Counter.builder("shopflow.outbox.relay.snapshots")
+                .description("Reads of the whole outbox table (Debezium snapshots): the first start, and re-reads"
+                        + " after a lost slot or offset, which send the events again")
+                .register(registry);
+        this.primaryChanges = Counter.builder("shopflow.outbox.relay.primary.changes")
+                .description("Engine starts on another PostgreSQL host than the previous start (a failover or"
+                        + " switchover among the JDBC URL's hosts)")
                 .register(registry);
         Gauge.builder("shopflow.outbox.relay.leader", leadership, l -> l.isLeader() ? 1 : 0)
                 .description("1 while this replica runs the relay")
@@ -114,8 +125,36 @@ final class RelayMetrics {
         failingSince.set(null);
     }
 
+    void snapshotStarted() {
+        snapshots.increment();
+    }
+
+    /** How many snapshots this replica's engines started ({@code shopflow.outbox.relay.snapshots}). */
+    double snapshots() {
+        return snapshots.count();
+    }
+
     void slotRecreated() {
         slotsRecreated.increment();
+    }
+
+    /**
+     * The engine was started on this PostgreSQL host ({@code name:port}), the primary at the time; returns the host
+     * of the start before, if any.
+     */
+    @Nullable
+    String engineStartedOn(String host) {
+        String before = primary.getAndSet(host);
+        if (before != null && !before.equals(host)) {
+            primaryChanges.increment();
+        }
+        return before;
+    }
+
+    /** The host the engine was last started on; null before the first start. */
+    @Nullable
+    String primary() {
+        return primary.get();
     }
 
     void engineFailed(String error) {

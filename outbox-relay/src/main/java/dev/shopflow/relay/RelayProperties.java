@@ -22,6 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sendBackoff first wait before re-sending what Kafka did not acknowledge; doubles up to {@code maxSendBackoff}
  * @param maxSendBackoff longest wait between re-sends
  * @param retention how long relayed outbox rows are kept (for inspection) before the leader deletes them
+ * @param failoverSlot create the replication slot as a failover slot (Debezium's {@code slot.failover}), which
+ *     PostgreSQL 17 synchronises to a standby set up for it, so the relay resumes there after a promotion without
+ *     re-reading the outbox; Debezium creates a plain slot on an older server, so it is on by default
  * @param debezium further Debezium engine and PostgreSQL connector settings, passed as they are (for example
  *     {@code database.sslmode}, {@code status.update.interval.ms}); applied over the relay's own, except the ones
  *     its guarantees rest on ({@link EngineSettings#FIXED_SETTINGS}), which are refused at start-up
@@ -38,6 +41,7 @@ public record RelayProperties(
         @DefaultValue("100ms") Duration sendBackoff,
         @DefaultValue("5s") Duration maxSendBackoff,
         @DefaultValue("1h") Duration retention,
+        @DefaultValue("true") boolean failoverSlot,
         @Nullable Map<String, String> debezium) {
 
     public RelayProperties {

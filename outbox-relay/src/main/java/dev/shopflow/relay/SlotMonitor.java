@@ -49,6 +49,21 @@ final class SlotMonitor {
                         where s.slot_name = :slot and (s.wal_status = 'lost' or s.restart_lsn is null)""").param("slot", slotName).query(String.class).optional();
     }
 
+    /**
+     * Whether the slot is a failover slot ({@code pg_replication_slots.failover}, PostgreSQL 17 and later); empty
+     * when there is no slot or the server has no such column.
+     */
+    Optional<Boolean> failover() {
+        return jdbc.sql("""
+                        select coalesce(to_jsonb(s) ->> 'failover', 'unknown')
+                        from pg_replication_slots s where s.slot_name = :slot""")
+                .param("slot", slotName)
+                .query(String.class)
+                .optional()
+                .filter(failover -> !failover.equals("unknown"))
+                .map(Boolean::parseBoolean);
+    }
+
     /** Drops the slot; it must not be in use. */
     void drop() {
         jdbc.sql("select pg_drop_replication_slot(:slot)")

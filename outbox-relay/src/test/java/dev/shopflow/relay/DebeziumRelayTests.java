@@ -52,11 +52,12 @@ class DebeziumRelayTests {
         RelayProperties properties = RelaySettingsTests.properties("resume_test", Map.of());
         List<String> first = List.of(insertOutboxRow(), insertOutboxRow(), insertOutboxRow());
         MockProducer<byte[], byte[]> before = sending();
-        run(
-                properties,
-                before,
-                running -> await().atMost(Duration.ofSeconds(60))
-                        .until(() -> sentIds(before).containsAll(first)));
+        run(properties, before, running -> {
+            await().atMost(Duration.ofSeconds(60)).until(() -> sentIds(before).containsAll(first));
+            assertThat(running.metrics().snapshots())
+                    .as("the first start reads the table")
+                    .isEqualTo(1);
+        });
         assertThat(jdbc.sql("select offset_val from " + EngineSettings.OFFSET_TABLE)
                         .query(String.class)
                         .list())
@@ -64,13 +65,41 @@ class DebeziumRelayTests {
 
         String later = insertOutboxRow();
         MockProducer<byte[], byte[]> after = sending();
-        run(
-                properties,
-                after,
-                running -> await().atMost(Duration.ofSeconds(60))
-                        .until(() -> sentIds(after).contains(later)));
+        run(properties, after, running -> {
+            await().atMost(Duration.ofSeconds(60)).until(() -> sentIds(after).contains(later));
+            assertThat(running.metrics().snapshots())
+                    .as("a resumed relay reads nothing afresh")
+                    .isZero();
+        });
 
         assertThat(sentIds(after)).containsExactly(later);
+    }
+
+    /**
+     * The slot the relay creates is a failover slot (PostgreSQL 17); one created before as a plain slot is told
+     * apart, which the start-up warning rests on.
+     */
+    @Test
+    void theRelayCreatesAFailoverSlotAndAPlainSlotIsToldApart() {
+        RelayProperties properties = RelaySettingsTests.properties("failover_test", Map.of());
+        String row = insertOutboxRow();
+        MockProducer<byte[], byte[]> producer = sending();
+        run(
+                properties,
+                producer,
+                running -> await().atMost(Duration.ofSeconds(60))
+                        .until(() -> sentIds(producer).contains(row)));
+        assertThat(new SlotMonitor(jdbc, "failover_test").failover()).contains(true);
+
+        jdbc.sql("select pg_create_logical_replication_slot('plain_slot', 'pgoutput')")
+                .query()
+                .singleRow();
+        try {
+            assertThat(new SlotMonitor(jdbc, "plain_slot").failover()).contains(false);
+            assertThat(new SlotMonitor(jdbc, "no_such_slot").failover()).isEmpty();
+        } finally {
+            jdbc.sql("select pg_drop_replication_slot('plain_slot')").query().singleRow();
+        }
     }
 
     /** A relay on the test database, with the metrics it reports to. */

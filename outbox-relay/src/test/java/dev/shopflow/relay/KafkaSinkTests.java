@@ -243,6 +243,7 @@ class KafkaSinkTests {
                 Duration.ofMillis(10),
                 Duration.ofMillis(40),
                 Duration.ofHours(1),
+                true,
                 Map.of());
         RelayLeadership leadership = new RelayLeadership(properties, null);
         return new RelayMetrics(new SimpleMeterRegistry(), leadership, null);

@@ -141,13 +141,7 @@ class PostgresCoordinatesTests {
         String url = postgres.getJdbcUrl() + (postgres.getJdbcUrl().contains("?") ? "&" : "?")
                 + "options=" + java.net.URLEncoder.encode("-c statement_timeout=4321", StandardCharsets.UTF_8)
                 + "&ApplicationName=from-url";
-        PostgresCoordinates database = new PostgresCoordinates(
-                url,
-                postgres.getHost(),
-                postgres.getFirstMappedPort(),
-                postgres.getDatabaseName(),
-                postgres.getUsername(),
-                postgres.getPassword());
+        PostgresCoordinates database = PostgresCoordinates.parse(url, postgres.getUsername(), postgres.getPassword());
 
         try (Connection lock = database.connect("outbox-relay-lock-test");
                 Statement statement = lock.createStatement();
@@ -162,12 +156,6 @@ class PostgresCoordinatesTests {
 
     /** What the relay is given to reach a test database, as it reads it from Spring Boot's connection details. */
     static PostgresCoordinates coordinates(PostgreSQLContainer postgres) {
-        return new PostgresCoordinates(
-                postgres.getJdbcUrl(),
-                postgres.getHost(),
-                postgres.getFirstMappedPort(),
-                postgres.getDatabaseName(),
-                postgres.getUsername(),
-                postgres.getPassword());
+        return PostgresCoordinates.parse(postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword());
     }
 }
