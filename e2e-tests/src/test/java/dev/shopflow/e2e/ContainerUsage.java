@@ -1,6 +1,6 @@
 package dev.shopflow.e2e;
 
-import static dev.shopflow.e2e.PipelineBenchmark.progress;
+import static dev.shopflow.e2e.Progress.progress;
 
 import java.time.Duration;
 import java.util.ArrayList;

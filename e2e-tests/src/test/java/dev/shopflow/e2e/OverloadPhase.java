@@ -1,13 +1,13 @@
 package dev.shopflow.e2e;
 
-import static dev.shopflow.e2e.PipelineBenchmark.UNKNOWN;
-import static dev.shopflow.e2e.PipelineBenchmark.percentile;
-import static dev.shopflow.e2e.PipelineBenchmark.progress;
-import static dev.shopflow.e2e.PipelineBenchmark.row;
-import static dev.shopflow.e2e.PipelineBenchmark.seconds;
-import static dev.shopflow.e2e.PipelineBenchmark.table;
-import static dev.shopflow.e2e.PipelineBenchmark.text;
-import static dev.shopflow.e2e.PipelineBenchmark.time;
+import static dev.shopflow.e2e.Figures.UNKNOWN;
+import static dev.shopflow.e2e.Figures.percentile;
+import static dev.shopflow.e2e.Figures.seconds;
+import static dev.shopflow.e2e.Figures.text;
+import static dev.shopflow.e2e.Figures.time;
+import static dev.shopflow.e2e.Progress.progress;
+import static dev.shopflow.e2e.TextTable.row;
+import static dev.shopflow.e2e.TextTable.table;
 
 import dev.shopflow.e2e.Completions.Completion;
 import dev.shopflow.e2e.Completions.MailCheck;
@@ -63,8 +63,8 @@ final class OverloadPhase {
                 throw new IllegalArgumentException(
                         "bench.overloadOnly=true runs the overload phase: not with" + " bench.overload=false");
             }
-            Duration closed = PipelineBenchmark.Settings.duration("bench.overloadClosed", "20s");
-            Duration step = PipelineBenchmark.Settings.duration("bench.overloadStep", "60s");
+            Duration closed = BenchmarkSettings.duration("bench.overloadClosed", "20s");
+            Duration step = BenchmarkSettings.duration("bench.overloadStep", "60s");
             if (closed.toSeconds() < 1 || step.toSeconds() < 1) {
                 throw new IllegalArgumentException("bench.overloadClosed and bench.overloadStep must be at least 1s");
             }
@@ -128,6 +128,9 @@ final class OverloadPhase {
         }
     }
 
+    /** The overload phase as run, or why it was not run. */
+    record Outcome(Optional<OverloadPhase> phase, String notRun) {}
+
     /** A group's lag from the start of the spike: its peak, and when it got back to 0 to stay, if it did. */
     record GroupRecovery(long peak, Optional<Long> backNanos, boolean sampled) {}
 
@@ -180,10 +183,9 @@ final class OverloadPhase {
 
     void run() throws Exception {
         progress("overload: waiting until the pipeline is quiet");
-        quietBefore =
-                lag.awaitQuiet(bounded.apply(PipelineBenchmark.QUIET_LIMIT)).isPresent();
+        quietBefore = lag.awaitQuiet(bounded.apply(ConsumerLag.QUIET_LIMIT)).isPresent();
         if (!quietBefore) {
-            progress("overload: the pipeline is NOT quiet after " + text(PipelineBenchmark.QUIET_LIMIT)
+            progress("overload: the pipeline is NOT quiet after " + text(ConsumerLag.QUIET_LIMIT)
                     + "; running anyway (the lag figures start from a backlog)");
         }
         shop.purgeMails();
