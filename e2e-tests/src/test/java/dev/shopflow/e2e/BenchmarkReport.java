@@ -74,11 +74,11 @@ final class BenchmarkReport {
         } else {
             steps(out, steps);
         }
-        overload.phase()
+        overload.result()
                 .ifPresentOrElse(
-                        phase -> phase.report(out),
+                        result -> OverloadReport.print(out, result),
                         () -> out.append("D. overload: " + overload.notRun()).append('\n'));
-        CpuReport.print(out, pgbench, steps, overload.phase().map(OverloadPhase::cpu));
+        CpuReport.print(out, pgbench, steps, overload.result().map(OverloadResult::cpu));
         row(out, "dead letters", deadLetters + " records on the .dlt topics (expected 0)");
         row(out, "load average", loads.describe(machine));
         if (!lag.lastError().isEmpty()) {

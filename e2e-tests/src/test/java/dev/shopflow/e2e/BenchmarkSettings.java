@@ -16,7 +16,7 @@ record BenchmarkSettings(
         Duration drainLimit,
         int maxInFlight,
         Duration warmUp,
-        OverloadPhase.Settings overload) {
+        OverloadSettings overload) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -49,7 +49,7 @@ record BenchmarkSettings(
                 duration("bench.drainLimit", "10m"),
                 maxInFlight,
                 duration("bench.warmUp", "60s"),
-                OverloadPhase.Settings.fromSystemProperties());
+                OverloadSettings.fromSystemProperties());
     }
 
     static Duration duration(String property, String fallback) {

@@ -109,24 +109,24 @@ final class PipelineBenchmark {
 
     /** Phase D, when asked for and the time limit leaves its load + 2 minutes. */
     private OverloadPhase.Outcome overload(BenchmarkStack stack, ConsumerLag lag) throws Exception {
-        OverloadPhase.Settings overload = settings.overload();
+        OverloadSettings overload = settings.overload();
         if (!overload.run()) {
             return new OverloadPhase.Outcome(Optional.empty(), "not run (bench.overload=false)");
         }
         if (timeLimit.remaining().compareTo(overload.load().plusMinutes(2)) < 0) {
             return new OverloadPhase.Outcome(Optional.empty(), "not run (time limit " + text(settings.limit()) + ")");
         }
-        OverloadPhase phase = new OverloadPhase(
-                overload,
-                stack.traffic(),
-                lag,
-                usage,
-                stack.completions(),
-                stack.shop(),
-                CUSTOMERS + "-overload",
-                timeLimit::bounded);
-        phase.run();
+        OverloadResult result = new OverloadPhase(
+                        overload,
+                        stack.traffic(),
+                        lag,
+                        usage,
+                        stack.completions(),
+                        stack.shop(),
+                        CUSTOMERS + "-overload",
+                        timeLimit::bounded)
+                .run();
         loads.record("overload");
-        return new OverloadPhase.Outcome(Optional.of(phase), "");
+        return new OverloadPhase.Outcome(Optional.of(result), "");
     }
 }
