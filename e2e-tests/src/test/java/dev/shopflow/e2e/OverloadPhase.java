@@ -100,7 +100,7 @@ final class OverloadPhase {
                     .map(Reading::container)
                     .filter(container -> ContainerUsage.SERVICES.contains(container.service()))
                     .toList();
-            try (ContainerUsage.MemoryPeaks memory = usage.sampleMemory(services)) {
+            try (MemoryPeaks memory = usage.sampleMemory(services)) {
                 progress("overload: spike, %.1f orders/s (%s x C) for %d s"
                         .formatted(
                                 SPIKE * capacity, factor(SPIKE), settings.step().toSeconds()));

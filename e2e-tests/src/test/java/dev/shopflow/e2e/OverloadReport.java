@@ -190,11 +190,11 @@ final class OverloadReport {
             long peak = end == null ? UNKNOWN : end.memoryPeak();
             rows.add(List.of(
                     label,
-                    sampled == null ? "-" : ContainerUsage.mib(sampled),
+                    sampled == null ? "-" : mib(sampled),
                     sampled == null ? "-" : percent(sampled, limit),
-                    ContainerUsage.mib(peak),
+                    mib(peak),
                     peak == UNKNOWN ? "-" : percent(peak, limit),
-                    ContainerUsage.mib(limit),
+                    mib(limit),
                     (start == null ? "-" : start.container().restarts()) + " -> "
                             + (end == null ? "gone" : end.container().restarts()),
                     (start == null ? "-" : start.container().oomKilled()) + " -> "
@@ -256,5 +256,12 @@ final class OverloadReport {
             return "-";
         }
         return "%.0f %%".formatted(100.0 * bytes / limit);
+    }
+
+    private static String mib(long bytes) {
+        if (bytes == ContainerUsage.UNKNOWN) {
+            return "n/a";
+        }
+        return bytes == ContainerUsage.NO_LIMIT ? "none" : "%.0f MiB".formatted(bytes / (1024.0 * 1024));
     }
 }
