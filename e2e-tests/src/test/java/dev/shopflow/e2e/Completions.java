@@ -1,7 +1,7 @@
 package dev.shopflow.e2e;
 
-import static dev.shopflow.e2e.PipelineBenchmark.INCOMPLETE;
-import static dev.shopflow.e2e.PipelineBenchmark.UNKNOWN;
+import static dev.shopflow.e2e.Figures.INCOMPLETE;
+import static dev.shopflow.e2e.Figures.UNKNOWN;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +36,7 @@ final class Completions {
 
     /**
      * The accepted orders by the deadline: completed = settled and both mails sent. The times from request sent
-     * are sorted, {@link PipelineBenchmark#INCOMPLETE} for an order not there by the deadline; {@code inDatabase}
+     * are sorted, {@link Figures#INCOMPLETE} for an order not there by the deadline; {@code inDatabase}
      * counts every order of the customer, also those of requests that timed out at the client but were saved.
      */
     record Completion(

@@ -32,6 +32,9 @@ final class ConsumerLag implements AutoCloseable {
 
     static final Duration INTERVAL = Duration.ofSeconds(2);
 
+    /** How long the benchmark waits, at most, for the pipeline to be quiet before a step or phase. */
+    static final Duration QUIET_LIMIT = Duration.ofMinutes(3);
+
     private static final List<String> DEAD_LETTER_TOPICS =
             List.of("orders.stock-service.dlt", "orders.mail-service.dlt", "stock.order-service.dlt");
 
@@ -50,6 +53,16 @@ final class ConsumerLag implements AutoCloseable {
 
         long totalLag() {
             return lag.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** "lag stock-service 120, order-service 0, mail-service 118". */
+        String describeLag() {
+            StringBuilder lags = new StringBuilder();
+            lag.forEach((group, groupLag) -> lags.append(lags.isEmpty() ? "" : ", ")
+                    .append(group)
+                    .append(' ')
+                    .append(groupLag));
+            return "lag " + lags;
         }
     }
 

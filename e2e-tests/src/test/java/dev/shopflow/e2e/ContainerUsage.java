@@ -1,23 +1,18 @@
 package dev.shopflow.e2e;
 
-import static dev.shopflow.e2e.PipelineBenchmark.progress;
+import static dev.shopflow.e2e.Progress.progress;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 
@@ -42,43 +37,14 @@ final class ContainerUsage {
     static final Set<String> SERVICES = Set.of("order-service", "stock-service", "mail-service");
 
     /** Generous: on a 2-core machine under full load a plain {@code docker inspect} has taken more than 10 s. */
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
-
-    private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(2);
-
-    /**
-     * Where each version keeps the figures: memory now, its high-water mark and limit, then the CPU time, last
-     * because v2's {@code cpu.stat} has several lines and the others one each.
-     */
-    private enum Cgroup {
-        V2(
-                "/sys/fs/cgroup/memory.current",
-                "/sys/fs/cgroup/memory.peak",
-                "/sys/fs/cgroup/memory.max",
-                "/sys/fs/cgroup/cpu.stat"),
-        V1(
-                "/sys/fs/cgroup/memory/memory.usage_in_bytes",
-                "/sys/fs/cgroup/memory/memory.max_usage_in_bytes",
-                "/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                "/sys/fs/cgroup/cpuacct/cpuacct.usage");
-
-        final List<String> files;
-
-        Cgroup(String... files) {
-            this.files = List.of(files);
-        }
-
-        String cpuFile() {
-            return files.getLast();
-        }
-    }
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
     private final Compose compose;
-    /** The cgroup version each container answered with, so that later reads take one {@code docker exec}. */
-    private final Map<String, Cgroup> versions = new ConcurrentHashMap<>();
+    private final CgroupReader reader;
 
     ContainerUsage(Compose compose) {
         this.compose = compose;
+        this.reader = new CgroupReader(compose);
     }
 
     /** A running container: its report label (the compose service, "-n" for a replica past the first). */
@@ -128,7 +94,7 @@ final class ContainerUsage {
         Map<String, Reading> readings = new LinkedHashMap<>();
         try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Reading>> futures = containers.stream()
-                    .map(container -> readers.submit(() -> read(container)))
+                    .map(container -> readers.submit(() -> reader.read(container)))
                     .toList();
             for (Future<Reading> future : futures) {
                 Reading reading = future.get();
@@ -179,205 +145,9 @@ final class ContainerUsage {
                 .toList();
     }
 
-    /**
-     * The CPU per order of each window, as the report prints it: a row per container, then the three services
-     * together and the whole stack, then the windows' orders, lengths and the whole stack's cores busy.
-     */
-    static List<List<String>> cpuPerOrder(List<Window> windows) {
-        List<Snapshot> snapshots =
-                windows.stream().flatMap(w -> Stream.of(w.from(), w.to())).toList();
-        Map<String, String> services = new LinkedHashMap<>();
-        snapshots.forEach(snapshot -> snapshot.readings()
-                .forEach((label, reading) ->
-                        services.put(label, reading.container().service())));
-        List<String> labels = labels(snapshots);
-        List<List<String>> rows = new ArrayList<>();
-        for (String label : labels) {
-            rows.add(cpuRow(label, windows, List.of(label)));
-        }
-        List<String> servicesOnly = labels.stream()
-                .filter(label -> SERVICES.contains(services.get(label)))
-                .toList();
-        rows.add(cpuRow("services (order+stock+mail)", windows, servicesOnly));
-        rows.add(cpuRow("whole stack", windows, labels));
-        List<String> orders = new ArrayList<>(List.of("completed orders"));
-        List<String> seconds = new ArrayList<>(List.of("window, s"));
-        List<String> cores = new ArrayList<>(List.of("whole stack, cores busy"));
-        for (Window window : windows) {
-            orders.add(Long.toString(window.orders()));
-            seconds.add("%.0f".formatted(window.seconds()));
-            cores.add(total(window, labels)
-                    .map(total -> total.prefix() + "%.2f".formatted(total.micros() / 1e6 / window.seconds()))
-                    .orElse("n/a"));
-        }
-        rows.addAll(List.of(orders, seconds, cores));
-        return rows;
-    }
-
-    /** One row: per window, the containers' CPU ms together per order. */
-    private static List<String> cpuRow(String name, List<Window> windows, List<String> labels) {
-        List<String> row = new ArrayList<>(List.of(name));
-        for (Window window : windows) {
-            Optional<Total> total = total(window, labels);
-            if (total.isEmpty() && labels.size() == 1 && window.restarted(labels.getFirst())) {
-                row.add("restarted");
-            } else if (total.isEmpty() || window.orders() == 0) {
-                row.add("n/a");
-            } else {
-                row.add(total.get().prefix() + ms(total.get().micros() / 1000.0 / window.orders()));
-            }
-        }
-        return row;
-    }
-
-    /** CPU time of several containers together; {@code partial} when some of them could not be read. */
-    private record Total(long micros, boolean partial) {
-
-        /** "&gt;=": the containers that could not be read would only add to it. */
-        String prefix() {
-            return partial ? ">=" : "";
-        }
-    }
-
-    /** The containers' CPU in the window together; empty when none of them could be read. */
-    private static Optional<Total> total(Window window, List<String> labels) {
-        long known = 0;
-        int unknown = 0;
-        for (String label : labels) {
-            long cpu = window.cpuMicros(label);
-            if (cpu == UNKNOWN) {
-                unknown++;
-            } else {
-                known += cpu;
-            }
-        }
-        return unknown == labels.size() ? Optional.empty() : Optional.of(new Total(known, unknown > 0));
-    }
-
-    /** Milliseconds with three significant digits or so: 0.412, 4.12, 41.2. */
-    static String ms(double millis) {
-        return millis < 1
-                ? "%.3f".formatted(millis)
-                : millis < 10 ? "%.2f".formatted(millis) : "%.1f".formatted(millis);
-    }
-
-    static String mib(long bytes) {
-        if (bytes == UNKNOWN) {
-            return "n/a";
-        }
-        return bytes == NO_LIMIT ? "none" : "%.0f MiB".formatted(bytes / (1024.0 * 1024));
-    }
-
     /** Samples the memory of {@code containers} every 2 s in the background until closed. */
     MemoryPeaks sampleMemory(Collection<Container> containers) {
-        return new MemoryPeaks(containers);
-    }
-
-    /** The highest memory (current) seen per container label while sampling. */
-    final class MemoryPeaks implements AutoCloseable {
-
-        private final Map<String, Long> peaks = new ConcurrentHashMap<>();
-        private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("memory-sampler").factory());
-        private volatile int rounds;
-
-        private MemoryPeaks(Collection<Container> containers) {
-            sampler.scheduleAtFixedRate(
-                    () -> {
-                        for (Container container : containers) {
-                            long memory = read(container).memory();
-                            if (memory != UNKNOWN) {
-                                peaks.merge(container.label(), memory, Math::max);
-                            }
-                        }
-                        rounds++;
-                    },
-                    0,
-                    SAMPLE_INTERVAL.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-
-        /** The peak of each container that could be read at least once. */
-        Map<String, Long> peaks() {
-            return Map.copyOf(peaks);
-        }
-
-        int rounds() {
-            return rounds;
-        }
-
-        /** Stops sampling after the round in progress (not interrupted: its {@code docker exec} would be left). */
-        @Override
-        public void close() throws InterruptedException {
-            sampler.shutdown();
-            sampler.awaitTermination(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** The container's counters; every figure {@link #UNKNOWN} when neither cgroup version could be read. */
-    Reading read(Container container) {
-        Cgroup known = versions.get(container.id());
-        for (Cgroup cgroup : known != null ? List.of(known) : List.of(Cgroup.V2, Cgroup.V1)) {
-            Optional<Reading> reading = read(container, cgroup);
-            if (reading.isPresent()) {
-                versions.put(container.id(), cgroup);
-                return reading.get();
-            }
-        }
-        return new Reading(container, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN);
-    }
-
-    /**
-     * One {@code cat} of all the version's files. A file that is not there (v2's {@code memory.peak} before Linux
-     * 5.19; every file of the other version) is named on standard error and prints nothing, so the lines on
-     * standard output belong to the files that are there, in order. Empty when the CPU file is not there, or
-     * nothing could be run ({@code cat} missing, the container stopped).
-     */
-    private Optional<Reading> read(Container container, Cgroup cgroup) {
-        List<String> command = new ArrayList<>(List.of("exec", container.id(), "cat"));
-        command.addAll(cgroup.files);
-        Compose.Output cat = compose.docker(COMMAND_TIMEOUT, command.toArray(String[]::new));
-        if (cat.exitCode() != 0 && cgroup.files.stream().noneMatch(cat.stderr()::contains)) {
-            return Optional.empty();
-        }
-        List<String> present = cgroup.files.stream()
-                .filter(file -> !cat.stderr().contains(file))
-                .toList();
-        if (!present.contains(cgroup.cpuFile())) {
-            return Optional.empty();
-        }
-        List<String> lines = cat.stdout().lines().map(String::strip).toList();
-        try {
-            Map<String, Long> values = new LinkedHashMap<>();
-            for (int i = 0; i < present.size() - 1; i++) {
-                values.put(present.get(i), bytes(lines.get(i)));
-            }
-            List<String> cpu = lines.subList(present.size() - 1, lines.size());
-            long cpuMicros = cgroup == Cgroup.V2
-                    ? cpu.stream()
-                            .filter(line -> line.startsWith("usage_usec "))
-                            .mapToLong(line -> Long.parseLong(line.substring("usage_usec ".length())))
-                            .findFirst()
-                            .orElse(UNKNOWN)
-                    : Long.parseLong(cpu.getFirst()) / 1000;
-            return Optional.of(new Reading(
-                    container,
-                    cpuMicros,
-                    values.getOrDefault(cgroup.files.get(0), UNKNOWN),
-                    values.getOrDefault(cgroup.files.get(1), UNKNOWN),
-                    values.getOrDefault(cgroup.files.get(2), UNKNOWN)));
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** A byte count as cgroups print it; "max" (v2) and v1's page-aligned 2^63 are no limit. */
-    private static long bytes(String text) {
-        if (text.equals("max")) {
-            return NO_LIMIT;
-        }
-        long value = Long.parseLong(text);
-        return value >= 1L << 62 ? NO_LIMIT : value;
+        return new MemoryPeaks(reader, containers);
     }
 
     private static Container container(JsonNode inspect) {
