@@ -48,12 +48,13 @@ final class DeployFiles {
     /** {@code base} with {@code top}'s values in their place, nested maps merged key by key. */
     static Map<String, Object> overlay(Map<String, Object> base, Map<String, Object> top) {
         Map<String, Object> merged = new LinkedHashMap<>(base);
-        top.forEach((key, value) -> merged.merge(
-                key,
-                value,
-                (under, over) -> under instanceof Map<?, ?> && over instanceof Map<?, ?>
-                        ? overlay(map(under), map(over))
-                        : over));
+        // put, not merge: YAML has null values (a compose volume with no settings)
+        top.forEach((key, over) -> {
+            Object under = merged.get(key);
+            merged.put(
+                    key,
+                    under instanceof Map<?, ?> && over instanceof Map<?, ?> ? overlay(map(under), map(over)) : over);
+        });
         return merged;
     }
 

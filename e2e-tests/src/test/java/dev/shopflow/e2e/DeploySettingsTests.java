@@ -47,9 +47,13 @@ class DeploySettingsTests {
         String kafkaInit =
                 String.join(" ", strings(service(compose(), "kafka-init").get("command")));
         assertThat(topicLoop(kafkaInit)).isEqualTo(declared);
+        assertThat(map(service(compose(), "kafka-init").get("environment")))
+                .containsEntry("TOPIC_REPLICATION_FACTOR", "1")
+                .containsEntry("TOPIC_MIN_INSYNC_REPLICAS", "1");
         assertThat(kafkaInit)
                 .contains(
-                        "--replication-factor 1",
+                        "--replication-factor \"$$TOPIC_REPLICATION_FACTOR\"",
+                        "--config min.insync.replicas=$$TOPIC_MIN_INSYNC_REPLICAS",
                         "retention=3024000000 segment=86400000",
                         "retention=31536000000 segment=604800000",
                         "segment.ms=$$segment",

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KubernetesManifestsTests {
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/example", "kafka-topics"})
+    @ValueSource(strings = {"base", "overlays/example", "kafka-topics", "postgres"})
     void everyResourceAndGeneratorFileOfAKustomizationExists(String kustomization) {
         Kustomization.load(K8S.resolve(kustomization));
     }
@@ -117,7 +117,7 @@ class KubernetesManifestsTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/example", "kafka-topics"})
+    @ValueSource(strings = {"base", "overlays/example", "kafka-topics", "postgres"})
     void kustomizeRendersIt(String kustomization) throws Exception {
         assumeTrue(onPath("kubectl"), "kubectl (with its built-in kustomize) is not installed");
         Path output = Files.createTempFile("kustomize", ".yaml");
