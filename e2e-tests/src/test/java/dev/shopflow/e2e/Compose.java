@@ -38,6 +38,7 @@ final class Compose {
     private final Path logs;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final AtomicInteger commands = new AtomicInteger();
+    private final List<String> files = new ArrayList<>(List.of("docker-compose.yml"));
 
     Compose(String project, Path root, Path logs) {
         this.project = project;
@@ -49,6 +50,8 @@ final class Compose {
                 "MAIL_PORT",
                 "GREENMAIL_API_PORT",
                 "KAFKA_HOST_PORT",
+                "KAFKA_2_HOST_PORT",
+                "KAFKA_3_HOST_PORT",
                 "ZIPKIN_PORT",
                 "PROMETHEUS_PORT")) {
             env.put(port, Integer.toString(freePort()));
@@ -59,6 +62,12 @@ final class Compose {
     /** Sets an environment variable for every later command (a variable docker-compose.yml reads). */
     Compose withEnv(String name, String value) {
         env.put(name, value);
+        return this;
+    }
+
+    /** Layers another compose file over docker-compose.yml for every later command (docker-compose.ha.yml). */
+    Compose withFile(String file) {
+        files.add(file);
         return this;
     }
 
@@ -148,7 +157,12 @@ final class Compose {
 
     /** Runs a Kafka CLI script inside the kafka container. */
     Result kafkaCli(String script, String... args) {
-        List<String> command = new ArrayList<>(List.of("exec", "-T", "kafka", "/opt/kafka/bin/" + script));
+        return kafkaCliOn("kafka", script, args);
+    }
+
+    /** Like {@link #kafkaCli}, in the container of one broker of several ({@code docker-compose.ha.yml}). */
+    Result kafkaCliOn(String broker, String script, String... args) {
+        List<String> command = new ArrayList<>(List.of("exec", "-T", broker, "/opt/kafka/bin/" + script));
         command.addAll(List.of(args));
         return tryRun(Duration.ofMinutes(1), command.toArray(String[]::new));
     }
@@ -204,13 +218,18 @@ final class Compose {
      * stack's development defaults, is its name), and returns what it printed unaligned, without headers.
      */
     String psql(String database, String user, String sql) {
+        return psqlOn("postgres", database, user, sql);
+    }
+
+    /** Like {@link #psql}, on one server of several: the primary or the standby ({@code docker-compose.ha.yml}). */
+    String psqlOn(String server, String database, String user, String sql) {
         return output(
                 Duration.ofMinutes(2),
                 "exec",
                 "-T",
                 "-e",
                 "PGPASSWORD=" + user,
-                "postgres",
+                server,
                 "psql",
                 "-h",
                 "127.0.0.1",
@@ -245,13 +264,8 @@ final class Compose {
 
     /** @param stdoutOnly the result holds standard output only (standard error goes to a log file of its own) */
     private Result execute(Duration timeout, boolean stdoutOnly, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                "docker",
-                "compose",
-                "-p",
-                project,
-                "-f",
-                root.resolve("docker-compose.yml").toString()));
+        List<String> command = new ArrayList<>(List.of("docker", "compose", "-p", project));
+        files.forEach(file -> command.addAll(List.of("-f", root.resolve(file).toString())));
         command.addAll(List.of(args));
         try {
             Files.createDirectories(logs);
