@@ -92,21 +92,29 @@ final class ClusterFaults extends Faults {
         observe("slots on the standby before the failover", slots("postgres-standby"));
         compose.run(Duration.ofMinutes(2), "stop", "postgres");
         pause(Duration.ofSeconds(5));
-        Map<String, Long> before = new LinkedHashMap<>();
-        RELAYED_TOPICS.forEach(topic -> before.put(topic, endOffset(topic)));
-        long promote = System.nanoTime();
-        compose.psqlOn("postgres-standby", "postgres", "postgres", "select pg_promote()");
-        primary = "postgres-standby";
-        log("standby promoted in %.1f s".formatted((System.nanoTime() - promote) / 1e9));
-        for (String topic : RELAYED_TOPICS) {
-            awaitUntil(
-                    "an event relayed to " + topic + " from the new primary",
-                    Duration.ofMinutes(3),
-                    Duration.ofMillis(200),
-                    () -> endOffset(topic) > before.get(topic));
-            observe(
-                    "promotion → first event relayed to " + topic,
-                    "%.1f s".formatted((System.nanoTime() - promote) / 1e9));
+        try (Admin kafka = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                "127.0.0.1:" + compose.port("KAFKA_HOST_PORT"),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                10_000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5_000))) {
+            Map<String, Long> before = new LinkedHashMap<>();
+            RELAYED_TOPICS.forEach(topic -> before.put(topic, endOffset(kafka, topic)));
+            long promote = System.nanoTime();
+            compose.psqlOn("postgres-standby", "postgres", "postgres", "select pg_promote()");
+            primary = "postgres-standby";
+            log("standby promoted in %.1f s".formatted((System.nanoTime() - promote) / 1e9));
+            for (String topic : RELAYED_TOPICS) {
+                awaitUntil(
+                        "an event relayed to " + topic + " from the new primary",
+                        Duration.ofMinutes(3),
+                        Duration.ofMillis(200),
+                        () -> endOffset(kafka, topic) > before.get(topic));
+                observe(
+                        "promotion → first event relayed to " + topic,
+                        "%.1f s".formatted((System.nanoTime() - promote) / 1e9));
+            }
         }
         observe("slots on the new primary", slots("postgres-standby"));
     }
@@ -144,12 +152,8 @@ final class ClusterFaults extends Faults {
      * The sum of a topic's end offsets, from this machine through the first broker's published port (milliseconds
      * per look, where the Kafka CLI in a container takes seconds to start).
      */
-    private long endOffset(String topic) {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                "127.0.0.1:" + compose.port("KAFKA_HOST_PORT"),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                10_000))) {
+    private static long endOffset(Admin admin, String topic) {
+        try {
             int partitions = admin.describeTopics(List.of(topic))
                     .allTopicNames()
                     .get(30, TimeUnit.SECONDS)
