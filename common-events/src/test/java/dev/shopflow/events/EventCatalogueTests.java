@@ -413,7 +413,7 @@ class EventCatalogueTests {
             violations(schema.get("items"), at.appendIndex(0), violations);
         }
         if (schema.has("pattern")) {
-            assertThat(schema.get("pattern").asString()).isEqualTo(EventCatalogue.NON_BLANK);
+            assertThat(schema.get("pattern").asString()).isEqualTo(EventSchemaGenerator.NON_BLANK);
             violations.add(new Violation(where + " blank", at, value -> JsonNodeFactory.instance.stringNode(" \t")));
         }
         if (schema.has("minimum")) {

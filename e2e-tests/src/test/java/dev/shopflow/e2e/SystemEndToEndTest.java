@@ -6,13 +6,13 @@ import static dev.shopflow.e2e.EndToEndOrders.body;
 import static dev.shopflow.e2e.EndToEndOrders.email;
 import static dev.shopflow.e2e.EndToEndOrders.key;
 import static dev.shopflow.e2e.EndToEndOrders.order;
+import static dev.shopflow.e2e.EndToEndStack.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shopflow.e2e.EndToEndOrders.Order;
 import dev.shopflow.e2e.EndToEndOrders.Outcome;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,11 +37,6 @@ import tools.jackson.databind.JsonNode;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SystemEndToEndTest {
 
-    private static final Path ROOT =
-            Path.of(System.getProperty("shopflow.root", "..")).toAbsolutePath().normalize();
-
-    private static final long STARTED = System.nanoTime();
-
     private static Compose compose;
     private static Shop shop;
     private static Ops ops;
@@ -52,15 +47,12 @@ class SystemEndToEndTest {
 
     @BeforeAll
     static void startTheSystem() {
-        compose = new Compose("shopflow-e2e", ROOT, ROOT.resolve("e2e-tests/target/e2e")).withProfiles("ops");
-        compose.run(Duration.ofMinutes(2), "down", "--volumes", "--remove-orphans");
-        compose.up(Duration.ofMinutes(15), Duration.ofMinutes(7));
-        log("built and started, every service healthy");
-        shop = new Shop(
-                compose, compose.port("ORDER_PORT"), compose.port("STOCK_PORT"), compose.port("GREENMAIL_API_PORT"));
-        ops = new Ops(compose.port("ZIPKIN_PORT"), compose.port("PROMETHEUS_PORT"));
-        customers = new Customers(shop, compose);
-        groups = new KafkaGroups(compose);
+        compose = EndToEndStack.project();
+        EndToEndStack stack = EndToEndStack.start(compose);
+        shop = stack.shop();
+        ops = stack.ops();
+        customers = stack.customers();
+        groups = stack.groups();
     }
 
     @AfterAll
@@ -69,15 +61,9 @@ class SystemEndToEndTest {
             return;
         }
         if (passed < 4) {
-            System.out.println(
-                    compose.tryRun(Duration.ofSeconds(30), "ps", "--all").output());
-            for (String service : List.of("order-service", "stock-service", "mail-service", "kafka-init")) {
-                System.out.println(
-                        compose.tryRun(Duration.ofSeconds(30), "logs", "--no-color", "--tail", "150", service)
-                                .output());
-            }
+            EndToEndStack.printState(compose);
         }
-        compose.run(Duration.ofMinutes(2), "down", "--volumes", "--remove-orphans");
+        EndToEndStack.tearDown(compose);
     }
 
     @Test
@@ -316,10 +302,5 @@ class SystemEndToEndTest {
                         Shop.json(refused.body()).path("detail").asString(),
                         id));
         passed++;
-    }
-
-    private static void log(String message) {
-        System.out.printf(
-                "[e2e] %3ds %s%n", Duration.ofNanos(System.nanoTime() - STARTED).toSeconds(), message);
     }
 }
