@@ -5,20 +5,12 @@ import static dev.shopflow.e2e.FaultClock.log;
 import static dev.shopflow.e2e.FaultClock.pause;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The faults of the HA stack ({@code docker-compose.ha.yml}: three brokers, a PostgreSQL primary with a streaming
@@ -92,15 +84,16 @@ final class ClusterFaults extends Faults {
         observe("slots on the standby before the failover", slots("postgres-standby"));
         compose.run(Duration.ofMinutes(2), "stop", "postgres");
         pause(Duration.ofSeconds(5));
-        try (Admin kafka = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                "127.0.0.1:" + compose.port("KAFKA_HOST_PORT"),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                10_000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                5_000))) {
+        // end offsets from this machine through the first broker's published port: milliseconds per look, where the
+        // Kafka CLI in a container takes seconds to start
+        try (ConsumerLag kafka = new ConsumerLag("127.0.0.1:" + compose.port("KAFKA_HOST_PORT"))) {
+            askKafka("the topics' partitions", () -> {
+                kafka.lookUpTopics();
+                return true;
+            });
             Map<String, Long> before = new LinkedHashMap<>();
-            RELAYED_TOPICS.forEach(topic -> before.put(topic, endOffset(kafka, topic)));
+            RELAYED_TOPICS.forEach(
+                    topic -> before.put(topic, askKafka("end offsets of " + topic, () -> kafka.endOffset(topic))));
             long promote = System.nanoTime();
             compose.psqlOn("postgres-standby", "postgres", "postgres", "select pg_promote()");
             primary = "postgres-standby";
@@ -110,7 +103,7 @@ final class ClusterFaults extends Faults {
                         "an event relayed to " + topic + " from the new primary",
                         Duration.ofMinutes(3),
                         Duration.ofMillis(200),
-                        () -> endOffset(kafka, topic) > before.get(topic));
+                        () -> askKafka("end offsets of " + topic, () -> kafka.endOffset(topic)) > before.get(topic));
                 observe(
                         "promotion → first event relayed to " + topic,
                         "%.1f s".formatted((System.nanoTime() - promote) / 1e9));
@@ -148,30 +141,14 @@ final class ClusterFaults extends Faults {
         return BROKERS.get(matcher.group(1));
     }
 
-    /**
-     * The sum of a topic's end offsets, from this machine through the first broker's published port (milliseconds
-     * per look, where the Kafka CLI in a container takes seconds to start).
-     */
-    private static long endOffset(Admin admin, String topic) {
+    private static <T> T askKafka(String what, Callable<T> question) {
         try {
-            int partitions = admin.describeTopics(List.of(topic))
-                    .allTopicNames()
-                    .get(30, TimeUnit.SECONDS)
-                    .get(topic)
-                    .partitions()
-                    .size();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int partition = 0; partition < partitions; partition++) {
-                latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
-            }
-            return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(ListOffsetsResultInfo::offset)
-                    .sum();
-        } catch (ExecutionException | TimeoutException e) {
-            throw new AssertionError("end offsets of " + topic, e);
+            return question.call();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new AssertionError(what, e);
         }
     }
 }

@@ -80,6 +80,12 @@ final class ConsumerLag implements AutoCloseable {
 
     /** Looks up the topics' partitions and starts sampling. */
     void start() throws Exception {
+        lookUpTopics();
+        sampler.scheduleAtFixedRate(this::record, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Looks up the topics' partitions, without sampling: enough for {@link #endOffset} and {@link #deadLetters}. */
+    void lookUpTopics() throws Exception {
         List<String> topics =
                 new ArrayList<>(GROUPS.values().stream().distinct().toList());
         topics.addAll(DEAD_LETTER_TOPICS);
@@ -91,7 +97,6 @@ final class ConsumerLag implements AutoCloseable {
                         IntStream.range(0, description.partitions().size())
                                 .mapToObj(p -> new TopicPartition(topic, p))
                                 .toList()));
-        sampler.scheduleAtFixedRate(this::record, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Takes a sample now (besides the regular ones) and keeps it. */
@@ -143,6 +148,13 @@ final class ConsumerLag implements AutoCloseable {
             Thread.sleep(INTERVAL.toMillis() / 2);
         }
         return Optional.empty();
+    }
+
+    /** The sum of the end offsets of one of the groups' topics ({@code orders}, {@code stock}), now. */
+    long endOffset(String topic) throws Exception {
+        return ends(partitions.get(topic)).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
     }
 
     /** Records on the dead-letter topics, all together. */

@@ -2,14 +2,11 @@ package dev.shopflow.e2e;
 
 import static dev.shopflow.e2e.FaultClock.log;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What a fault run does to the stack while orders come in, one fault after the other, and what it observed on the
@@ -59,32 +56,5 @@ abstract class Faults {
         log("fault: " + what);
         fault.run();
         timeline.add("%4ds  %s (%.0f s)".formatted(start, what, (System.nanoTime() - startNanos) / 1e9));
-    }
-
-    protected static String docker(String... args) {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        return run(command);
-    }
-
-    protected static String run(List<String> command) {
-        try {
-            Process process =
-                    new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError(command + " did not finish within 30 s");
-            }
-            String output = new String(process.getInputStream().readAllBytes());
-            if (process.exitValue() != 0) {
-                throw new AssertionError(command + " exited with " + process.exitValue() + ": " + output);
-            }
-            return output;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -3,9 +3,12 @@ package dev.shopflow.e2e;
 import static dev.shopflow.e2e.FaultClock.awaitUntil;
 import static dev.shopflow.e2e.FaultClock.pause;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The faults of the default stack ({@code docker-compose.yml}, one broker, one PostgreSQL), 25 s apart: Kafka killed
@@ -103,16 +106,45 @@ final class SingleNodeFaults extends Faults {
     /** The service's container address on the compose network. */
     private String address(String service) {
         String id = compose.output(Duration.ofSeconds(30), "ps", "-q", service).strip();
-        return docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id)
-                .strip();
+        return docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id);
     }
 
     /** Runs a command in the network namespace of a service's container (host root, as on this project's CI). */
     private void inNetworkOf(String service, String command, String action, String chain, List<String> rule) {
         String id = compose.output(Duration.ofSeconds(30), "ps", "-q", service).strip();
-        String pid = docker("inspect", "-f", "{{.State.Pid}}", id).strip();
+        String pid = docker("inspect", "-f", "{{.State.Pid}}", id);
         List<String> args = new ArrayList<>(List.of("nsenter", "-t", pid, "-n", command, action, chain));
         args.addAll(rule);
         run(args);
+    }
+
+    /** {@code docker <args>} (Compose's plain docker), its output stripped; fails unless it exits with 0. */
+    private String docker(String... args) {
+        Compose.Output output = compose.docker(Duration.ofSeconds(30), args);
+        if (output.exitCode() != 0) {
+            throw new AssertionError(
+                    "docker " + String.join(" ", args) + " exited with " + output.exitCode() + ": " + output.stderr());
+        }
+        return output.stdout().strip();
+    }
+
+    private static void run(List<String> command) {
+        try {
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(command + " did not finish within 30 s");
+            }
+            if (process.exitValue() != 0) {
+                throw new AssertionError(command + " exited with " + process.exitValue() + ": "
+                        + new String(process.getInputStream().readAllBytes()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
