@@ -22,6 +22,9 @@ class ServiceDefaultsTests {
         assertThat(environment.getProperty("management.server.port")).isEqualTo("9080");
         assertThat(environment.getProperty("spring.kafka.consumer.properties[allow.auto.create.topics]"))
                 .isEqualTo("false");
+        // baggage's propagator cost more than half of the relay's tracing (docs/benchmarks.md)
+        assertThat(environment.getProperty("management.tracing.baggage.enabled"))
+                .isEqualTo("false");
     }
 
     @Test
