@@ -7,9 +7,9 @@ import org.springframework.context.annotation.Import;
 
 /**
  * What every shopflow consumer gets, in a service with {@code spring.kafka.consumer.group-id}: its topics created
- * ({@link TopicsConfiguration}), records decoded and handled a batch at a time ({@link EventHandlingConfiguration}),
- * the dedupe record ({@link DedupeConfiguration}), and failing records retried in place or dead-lettered
- * ({@link FailedEventsConfiguration}).
+ * ({@link TopicsConfiguration}), records decoded and handled a batch at a time on platform listener threads
+ * ({@link EventHandlingConfiguration}), the dedupe record ({@link DedupeConfiguration}), and failing records
+ * retried in place or dead-lettered ({@link FailedEventsConfiguration}).
  */
 @AutoConfiguration(
         afterName = {

@@ -10,12 +10,35 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.kafka.config.ContainerCustomizer;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** Decoding records into events, and handling a poll batch of them in one transaction, traced. */
+/**
+ * Decoding records into events, and handling a poll batch of them in one transaction, traced, on the listener
+ * threads this configures.
+ */
 @Configuration(proxyBeanMethods = false)
 class EventHandlingConfiguration {
+
+    static final String LISTENER_THREAD_PREFIX = "kafka-listener-";
+
+    /**
+     * Listeners run on platform threads, also where {@code spring.threads.virtual.enabled} gives the rest of the
+     * service virtual ones (Spring Boot would run listeners on them too). A listener thread lives as long as its
+     * partition assignment and blocks on every batch (the database, an SMTP server), so being virtual saves
+     * nothing, and each blocking read then costs a park, an unpark and a trip through the JDK's I/O poller:
+     * mail-service spent a third more CPU per order on virtual ones (docs/benchmarks.md, "Listener threads").
+     */
+    @Bean
+    @ConditionalOnMissingBean(ContainerCustomizer.class)
+    ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> platformListenerThreads() {
+        return container -> container
+                .getContainerProperties()
+                .setListenerTaskExecutor(new SimpleAsyncTaskExecutor(LISTENER_THREAD_PREFIX));
+    }
 
     @Bean
     @ConditionalOnMissingBean

@@ -13,10 +13,13 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -44,6 +47,32 @@ class EventConsumerAutoConfigurationTests {
                     .hasSingleBean(DefaultErrorHandler.class)
                     .hasSingleBean(KafkaAdmin.NewTopics.class);
         });
+    }
+
+    @Test
+    void runsListenersOnPlatformThreadsWhereTheRestOfTheServiceRunsOnVirtualOnes() {
+        new ApplicationContextRunner()
+                .withConfiguration(
+                        AutoConfigurations.of(KafkaAutoConfiguration.class, EventConsumerAutoConfiguration.class))
+                .withBean(PlatformTransactionManager.class, () -> mock(PlatformTransactionManager.class))
+                .withPropertyValues(
+                        "spring.threads.virtual.enabled=true",
+                        "spring.kafka.consumer.group-id=test-service",
+                        "spring.kafka.admin.auto-create=false",
+                        "shopflow.kafka.topics=orders")
+                .run(app -> {
+                    assertThat(app).hasNotFailed();
+                    AsyncTaskExecutor listenerThreads = app.getBean(ConcurrentKafkaListenerContainerFactory.class)
+                            .createContainer("orders")
+                            .getContainerProperties()
+                            .getListenerTaskExecutor();
+                    assertThat(listenerThreads).isNotNull();
+                    Thread listenerThread = listenerThreads
+                            .submitCompletable(Thread::currentThread)
+                            .get();
+                    assertThat(listenerThread.isVirtual()).isFalse();
+                    assertThat(listenerThread.getName()).startsWith(EventHandlingConfiguration.LISTENER_THREAD_PREFIX);
+                });
     }
 
     @Test
